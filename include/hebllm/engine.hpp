@@ -1,0 +1,159 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// What a network *does*: the Engine interface shared by every backend.
+//
+// Determinism: for the same network_spec (seed included) every backend and every thread
+// count produces bit-identical spike trains, weights and neuron state
+// (docs/determinism.md). The step order is fixed and documented in docs/step-order.md.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <hebllm/network.hpp>
+
+namespace hebllm {
+
+// A spike: neuron id and the step in which it crossed threshold (time = step * dt).
+struct spike_event {
+    std::uint32_t neuron = 0;
+    std::int64_t step = 0;
+    friend bool operator==(const spike_event&, const spike_event&) = default;
+};
+
+// Inputs a per-step callback may add (the equivalent of the original input_fn(t)).
+class input_sink {
+public:
+    // Force neuron to spike in this step (dropped if it is a refractory LIF neuron).
+    void spike(std::uint32_t neuron) { spikes_.push_back(neuron); }
+    // Add a constant current (mV, as R*I) to neuron during this step.
+    void current(std::uint32_t neuron, double amplitude) {
+        currents_.push_back({neuron, amplitude});
+    }
+    struct current_entry {
+        std::uint32_t neuron;
+        double amplitude;
+    };
+    std::vector<std::uint32_t>& spikes() { return spikes_; }
+    std::vector<current_entry>& currents() { return currents_; }
+    void clear() {
+        spikes_.clear();
+        currents_.clear();
+    }
+
+private:
+    std::vector<std::uint32_t> spikes_;
+    std::vector<current_entry> currents_;
+};
+
+using input_fn = std::function<void(std::int64_t step, double t_ms, input_sink& in)>;
+
+// A copy of every neuron's state (for tests, recording and export).
+struct neuron_state {
+    std::vector<double> v;            // membrane potential (mV)
+    std::vector<double> i_syn;        // synaptic current (mV, as R*I); 0 for instantaneous synapses
+    std::vector<double> threshold;    // homeostatic threshold (mV)
+    std::vector<double> theta;        // spike-triggered threshold adaptation (mV)
+    std::vector<double> trace_pre;    // STDP presynaptic trace
+    std::vector<double> trace_post;   // STDP postsynaptic trace
+    std::vector<double> rate_hz;      // homeostasis rate estimate
+    std::vector<std::int32_t> refractory_steps;  // steps of refractoriness left
+};
+
+// One synapse as seen from outside: signed weight, delay in steps.
+struct synapse_view {
+    std::uint32_t pre = 0;
+    std::uint32_t post = 0;
+    std::uint32_t delay_steps = 0;
+    float weight = 0.0f;
+};
+
+// A sampled value of one neuron's state.
+struct state_sample {
+    std::int64_t step = 0;
+    std::uint32_t neuron = 0;
+    double v = 0.0;
+    double threshold = 0.0;  // effective: homeostatic threshold + theta
+    double trace_pre = 0.0;
+    double trace_post = 0.0;
+};
+
+struct recording_options {
+    bool spikes = true;                        // keep every spike_event
+    std::vector<std::uint32_t> sample_neurons; // neurons whose state is sampled
+    std::uint32_t sample_every = 1;            // sampling interval in steps
+};
+
+struct engine_options {
+    int threads = 0;                 // cpu backend: 0 = OpenMP's default
+    recording_options recording;
+};
+
+// Counters of the work done since the engine was made.
+struct run_stats {
+    std::int64_t steps = 0;
+    std::uint64_t spikes = 0;
+    std::uint64_t synaptic_events = 0;     // spikes x outgoing synapses delivered
+    std::uint64_t plasticity_updates = 0;  // synapse weight updates by STDP
+    std::uint64_t forced_spikes_dropped = 0;  // forced spikes that hit refractory neurons
+    double wall_s = 0.0;                   // wall time spent in step()
+};
+
+class engine {
+public:
+    virtual ~engine() = default;
+    engine(const engine&) = delete;
+    engine& operator=(const engine&) = delete;
+
+    virtual std::string_view backend() const = 0;
+    virtual const network_spec& spec() const = 0;
+    virtual std::uint32_t neuron_count() const = 0;
+    virtual std::uint64_t synapse_count() const = 0;
+    virtual std::int64_t current_step() const = 0;
+    double time_ms() const { return static_cast<double>(current_step()) * spec().dt_ms; }
+
+    // Advance one step / run for duration_ms (rounded to whole steps).
+    virtual void step(const input_fn& fn = {}) = 0;
+    void run(double duration_ms, const input_fn& fn = {});
+
+    // Spikes of the last step, sorted by neuron id.
+    virtual std::span<const std::uint32_t> last_spikes() const = 0;
+
+    // Inputs added while running (same semantics as network_spec::stimuli/input_spikes).
+    virtual void add_stimulus(const stimulus& s) = 0;
+    // Drive the neurons of `token` in population `population_name` (default: the first sensory
+    // population) with forced Poisson spikes at rate_hz for duration_ms, starting now.
+    void stimulate_token(std::uint32_t token, double duration_ms, double rate_hz = 1000.0,
+                         const std::string& population_name = "");
+
+    // Neuromodulation inputs (decay every step); modulation() is the m used in the last step.
+    virtual void set_surprise(double value) = 0;
+    virtual void set_reward(double value) = 0;
+    virtual double modulation() const = 0;
+
+    virtual const std::vector<spike_event>& spikes() const = 0;    // recorded spikes
+    virtual const std::vector<state_sample>& samples() const = 0;  // recorded samples
+    virtual std::vector<std::uint64_t> population_spike_counts() const = 0;
+    virtual void clear_recording() = 0;
+
+    virtual neuron_state state() const = 0;
+    virtual std::vector<synapse_view> synapses() const = 0;  // sorted by (pre, post)
+    virtual const run_stats& stats() const = 0;
+    // Bytes held by the synapse store (excluding recordings).
+    virtual std::uint64_t synapse_bytes() const = 0;
+
+protected:
+    engine() = default;
+};
+
+// Names of the backends compiled into this build ("reference", "cpu", ...).
+std::vector<std::string> available_backends();
+// Make an engine. backend: "auto" (the best available), "reference" or "cpu". Validates spec.
+std::unique_ptr<engine> make_engine(const network_spec& spec, std::string_view backend = "auto",
+                                    const engine_options& options = {});
+
+}  // namespace hebllm

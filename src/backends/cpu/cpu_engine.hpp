@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The cpu backend: event-driven propagation over the CSR store, per-thread delay rings summed
+// in fixed point at delivery, potentiation through the incoming index, OpenMP threads with a
+// fixed partition of neurons and spikes. Bit-identical to the reference backend for any
+// thread count (docs/determinism.md).
+
+#include <memory>
+
+#include <hebllm/engine.hpp>
+
+namespace hebllm::cpu {
+
+std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_options& options);
+
+}  // namespace hebllm::cpu

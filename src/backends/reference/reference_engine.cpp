@@ -1,0 +1,107 @@
+// SPDX-License-Identifier: MIT
+#include "backends/reference/reference_engine.hpp"
+
+#include <vector>
+
+#include "core/engine_base.hpp"
+#include "core/kernels/fixed_point.hpp"
+
+namespace hebllm::reference {
+
+namespace {
+
+class reference_engine final : public detail::engine_base {
+public:
+    reference_engine(const network_spec& spec, const engine_options& options)
+        : engine_base(spec, options),
+          slots_(store_.max_delay + 1),
+          ring_(static_cast<std::size_t>(slots_) * n_, 0),
+          spiked_(n_, 0) {}
+
+    std::string_view backend() const override { return "reference"; }
+
+protected:
+    std::uint64_t update_neurons(std::vector<std::uint32_t>& spikes) override {
+        std::uint64_t dropped = 0;
+        for (std::uint32_t i = 0; i < n_; ++i) {
+            const auto r = update_one(i, consts_of(i));
+            if (r == kernels::update_result::spike) {
+                spikes.push_back(i);
+            } else if (r == kernels::update_result::forced_dropped) {
+                ++dropped;
+            }
+        }
+        return dropped;
+    }
+
+    std::uint64_t propagate(std::span<const std::uint32_t> spikes) override {
+        std::uint64_t events = 0;
+        for (std::uint32_t j : spikes) {
+            for (std::uint64_t k = store_.row_begin[j]; k < store_.row_begin[j + 1]; ++k) {
+                const std::size_t slot = static_cast<std::size_t>(step_ + store_.delay[k]) % slots_;
+                ring_[slot * n_ + store_.target[k]] +=
+                    kernels::to_fixed(store_.weight[k], store_.negative[j] != 0);
+                ++events;
+            }
+        }
+        return events;
+    }
+
+    void deliver_and_reset(std::span<const std::uint32_t> spikes) override {
+        const std::size_t slot = static_cast<std::size_t>(step_) % slots_;
+        for (std::uint32_t i = 0; i < n_; ++i) {
+            std::int64_t& q = ring_[slot * n_ + i];
+            if (q != 0) {
+                kernels::deliver_input(state_.v[i], state_.i_syn[i], state_.refractory[i],
+                                       kernels::from_fixed(q), consts_of(i));
+                q = 0;
+            }
+        }
+        for (std::uint32_t j : spikes) {
+            const kernels::neuron_consts& c = consts_of(j);
+            if (!c.spike_source) {
+                kernels::reset_neuron(state_.v[j], state_.theta[j], c);
+            }
+        }
+    }
+
+    std::uint64_t plasticity(std::span<const std::uint32_t> spikes,
+                             const kernels::stdp_consts& c) override {
+        for (std::uint32_t j : spikes) {
+            spiked_[j] = 1;
+        }
+        std::uint64_t updates = 0;
+        for (std::uint32_t j = 0; j < n_; ++j) {
+            const std::uint64_t begin = store_.row_begin[j];
+            for (std::uint64_t k = begin; k < begin + store_.plastic_count[j]; ++k) {
+                const std::uint32_t i = store_.target[k];
+                if (spiked_[j] != 0) {
+                    store_.weight[k] = kernels::stdp_pre(store_.weight[k], state_.trace_post[i], c);
+                    ++updates;
+                }
+                if (spiked_[i] != 0) {
+                    store_.weight[k] = kernels::stdp_post(store_.weight[k], state_.trace_pre[j], c);
+                    ++updates;
+                }
+            }
+        }
+        for (std::uint32_t j : spikes) {
+            spiked_[j] = 0;
+        }
+        return updates;
+    }
+
+private:
+    std::uint32_t slots_;
+    std::vector<std::int64_t> ring_;      // [slots][n] fixed-point input due at each step
+    std::vector<std::uint8_t> spiked_;    // [n] 1 for this step's spikes (plasticity only)
+};
+
+}  // namespace
+
+std::unique_ptr<engine> make_reference_engine(const network_spec& spec,
+                                              const engine_options& options) {
+    return std::make_unique<reference_engine>(spec, options);
+}
+
+}  // namespace hebllm::reference

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: MIT
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+#include <tuple>
+
+#include <hebllm/errors.hpp>
+
+#include "core/model_util.hpp"
+#include "core/synapse_store.hpp"
+#include "core/kernels/random.hpp"
+
+namespace hebllm::detail {
+
+namespace {
+
+struct row_entry {
+    std::uint32_t target;
+    float weight;
+    std::uint8_t delay;
+    bool plastic;
+};
+
+// Canonical order inside a row: plastic first, then by target, delay and weight.
+bool row_less(const row_entry& a, const row_entry& b) {
+    return std::tuple(!a.plastic, a.target, a.delay, a.weight) <
+           std::tuple(!b.plastic, b.target, b.delay, b.weight);
+}
+
+struct projection_plan {
+    const projection* pr;
+    std::uint32_t index;        // projection index: selects the random streams
+    std::uint32_t src_begin;
+    std::uint32_t src_end;
+    std::uint32_t dst_begin;
+    std::uint32_t dst_size;
+    std::uint8_t delay_min;
+    std::uint8_t delay_max;
+};
+
+float draw_weight(const weight_dist& w, double u1, double u2) {
+    double value = w.a;
+    switch (w.kind) {
+    case weight_dist_kind::constant:
+        break;
+    case weight_dist_kind::uniform:
+        value = w.a + (w.b - w.a) * u1;
+        break;
+    case weight_dist_kind::normal:
+    case weight_dist_kind::lognormal: {
+        // Box-Muller; 1 - u1 lies in (0, 1] so the logarithm is finite.
+        const double z = std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
+        value = w.a + w.b * z;
+        if (w.kind == weight_dist_kind::lognormal) {
+            value = std::exp(value);
+        }
+        break;
+    }
+    }
+    value = std::clamp(value * w.scale, w.clip_min, w.clip_max);
+    return static_cast<float>(value);
+}
+
+// Append the synapses that projection `plan` gives source neuron `src` (global id).
+void generate_row(const projection_plan& plan, std::uint32_t src, std::uint64_t seed,
+                  std::vector<std::uint8_t>& chosen, std::vector<std::uint32_t>& picks,
+                  std::vector<row_entry>& row) {
+    const projection& pr = *plan.pr;
+    const bool same = pr.source == pr.target;
+    const std::uint32_t self_local = src - plan.src_begin;
+    const auto connect_stream =
+        static_cast<std::uint32_t>(kernels::rng_stream::connect) + plan.index;
+    std::uint64_t counter = 0;
+    picks.clear();
+    if (pr.rule == connect_rule_kind::bernoulli) {
+        const double p = pr.density;
+        if (p >= 1.0) {
+            for (std::uint32_t t = 0; t < plan.dst_size; ++t) {
+                if (!(same && !pr.autapses && t == self_local)) {
+                    picks.push_back(t);
+                }
+            }
+        } else if (p > 0.0) {
+            // Geometric gaps between successive targets: O(out-degree) draws per row.
+            const double log_q = std::log1p(-p);
+            std::uint64_t pos = 0;
+            while (true) {
+                const auto u = kernels::uniform2(seed, connect_stream, src, counter++);
+                for (const double ui : u) {
+                    const double gap = std::floor(std::log(1.0 - ui) / log_q);
+                    if (gap >= static_cast<double>(plan.dst_size)) {
+                        pos = plan.dst_size;
+                    } else {
+                        pos += static_cast<std::uint64_t>(gap);
+                    }
+                    if (pos >= plan.dst_size) {
+                        break;
+                    }
+                    const auto t = static_cast<std::uint32_t>(pos);
+                    if (!(same && !pr.autapses && t == self_local)) {
+                        picks.push_back(t);
+                    }
+                    ++pos;
+                }
+                if (pos >= plan.dst_size) {
+                    break;
+                }
+            }
+        }
+    } else {
+        // Floyd's algorithm: outdegree distinct targets out of the available ones.
+        const bool skip_self = same && !pr.autapses;
+        const std::uint32_t available = plan.dst_size - (skip_self ? 1u : 0u);
+        const std::uint32_t k = pr.outdegree;
+        for (std::uint32_t r = available - k; r < available; ++r) {
+            const auto u = kernels::uniform2(seed, connect_stream, src, counter++);
+            auto t = static_cast<std::uint32_t>(u[0] * (static_cast<double>(r) + 1.0));
+            t = std::min(t, r);
+            const std::uint32_t pick = chosen[t] ? r : t;
+            chosen[pick] = 1;
+            picks.push_back(pick);
+        }
+        for (std::uint32_t& t : picks) {
+            chosen[t] = 0;
+            if (skip_self && t >= self_local) {
+                ++t;  // map [0, available) onto the targets other than src itself
+            }
+        }
+        std::sort(picks.begin(), picks.end());
+    }
+
+    const auto weight_stream = static_cast<std::uint32_t>(kernels::rng_stream::weight) + plan.index;
+    const unsigned span = static_cast<unsigned>(plan.delay_max - plan.delay_min) + 1u;
+    for (std::size_t i = 0; i < picks.size(); ++i) {
+        const auto uw = kernels::uniform2(seed, weight_stream, src, 2 * i);
+        std::uint8_t delay = plan.delay_min;
+        if (span > 1) {
+            const auto ud = kernels::uniform2(seed, weight_stream, src, 2 * i + 1);
+            const auto extra = std::min(static_cast<unsigned>(ud[0] * span), span - 1);
+            delay = static_cast<std::uint8_t>(plan.delay_min + extra);
+        }
+        row.push_back({plan.dst_begin + picks[i], draw_weight(pr.weight, uw[0], uw[1]), delay,
+                       pr.plastic});
+    }
+}
+
+}  // namespace
+
+std::uint64_t synapse_store::bytes() const {
+    return row_begin.size() * sizeof(std::uint64_t) + plastic_count.size() * sizeof(std::uint32_t) +
+           target.size() * sizeof(std::uint32_t) + weight.size() * sizeof(float) +
+           delay.size() * sizeof(std::uint8_t) + negative.size() +
+           in_begin.size() * sizeof(std::uint64_t) + in_synapse.size() * sizeof(std::uint32_t) +
+           in_source.size() * sizeof(std::uint32_t);
+}
+
+synapse_store build_synapses(const network_spec& spec) {
+    synapse_store s;
+    const std::uint32_t n = spec.neuron_count();
+    s.neuron_count = n;
+
+    std::vector<std::uint32_t> offsets;
+    std::uint32_t off = 0;
+    for (const auto& p : spec.populations) {
+        offsets.push_back(off);
+        off += p.size;
+    }
+    s.negative.assign(n, 0);
+    for (std::size_t k = 0; k < spec.populations.size(); ++k) {
+        if (spec.populations[k].inhibitory) {
+            std::fill_n(s.negative.begin() + offsets[k], spec.populations[k].size, 1);
+        }
+    }
+
+    std::vector<projection_plan> plans;
+    double expected = static_cast<double>(spec.synapses.size());
+    std::uint32_t largest_target = 1;
+    for (std::size_t k = 0; k < spec.projections.size(); ++k) {
+        const projection& pr = spec.projections[k];
+        const population& src = spec.find(pr.source);
+        const population& dst = spec.find(pr.target);
+        projection_plan plan{};
+        plan.pr = &pr;
+        plan.index = static_cast<std::uint32_t>(k);
+        plan.src_begin = spec.offset(pr.source);
+        plan.src_end = plan.src_begin + src.size;
+        plan.dst_begin = spec.offset(pr.target);
+        plan.dst_size = dst.size;
+        plan.delay_min = static_cast<std::uint8_t>(delay_steps(pr.delay_min_ms, spec.dt_ms));
+        plan.delay_max = static_cast<std::uint8_t>(delay_steps(pr.delay_max_ms, spec.dt_ms));
+        plans.push_back(plan);
+        largest_target = std::max(largest_target, dst.size);
+        expected += pr.rule == connect_rule_kind::bernoulli
+                        ? pr.density * src.size * static_cast<double>(dst.size)
+                        : static_cast<double>(pr.outdegree) * src.size;
+    }
+
+    // Explicit synapses grouped by source, in file order within a source.
+    std::vector<std::uint32_t> explicit_order(spec.synapses.size());
+    for (std::uint32_t k = 0; k < explicit_order.size(); ++k) {
+        explicit_order[k] = k;
+    }
+    std::stable_sort(explicit_order.begin(), explicit_order.end(),
+                     [&](std::uint32_t a, std::uint32_t b) {
+                         return spec.synapses[a].pre < spec.synapses[b].pre;
+                     });
+
+    const auto reserve = static_cast<std::size_t>(expected * 1.05 + 1024.0);
+    s.target.reserve(reserve);
+    s.weight.reserve(reserve);
+    s.delay.reserve(reserve);
+    s.row_begin.assign(n + 1, 0);
+    s.plastic_count.assign(n, 0);
+
+    std::vector<std::uint8_t> chosen(largest_target, 0);
+    std::vector<std::uint32_t> picks;
+    std::vector<row_entry> row;
+    std::size_t next_explicit = 0;
+    for (std::uint32_t j = 0; j < n; ++j) {
+        row.clear();
+        for (const projection_plan& plan : plans) {
+            if (j >= plan.src_begin && j < plan.src_end) {
+                generate_row(plan, j, spec.seed, chosen, picks, row);
+            }
+        }
+        while (next_explicit < explicit_order.size() &&
+               spec.synapses[explicit_order[next_explicit]].pre == j) {
+            const synapse_entry& e = spec.synapses[explicit_order[next_explicit++]];
+            row.push_back({e.post, static_cast<float>(std::fabs(e.weight)),
+                           static_cast<std::uint8_t>(delay_steps(e.delay_ms, spec.dt_ms)),
+                           e.plastic});
+        }
+        std::sort(row.begin(), row.end(), row_less);
+        if (s.target.size() + row.size() > max_synapses) {
+            throw model_error("the network has more than " + std::to_string(max_synapses) +
+                              " synapses, the most hebllm supports");
+        }
+        std::uint32_t plastic = 0;
+        for (const row_entry& e : row) {
+            s.target.push_back(e.target);
+            s.weight.push_back(e.weight);
+            s.delay.push_back(e.delay);
+            s.max_delay = std::max<std::uint32_t>(s.max_delay, e.delay);
+            plastic += e.plastic ? 1u : 0u;
+        }
+        s.plastic_count[j] = plastic;
+        s.row_begin[j + 1] = s.target.size();
+    }
+    s.target.shrink_to_fit();
+    s.weight.shrink_to_fit();
+    s.delay.shrink_to_fit();
+
+    // Incoming index of the plastic synapses (counting sort by target, ids increasing).
+    s.in_begin.assign(n + 1, 0);
+    for (std::uint32_t j = 0; j < n; ++j) {
+        for (std::uint64_t k = s.row_begin[j]; k < s.row_begin[j] + s.plastic_count[j]; ++k) {
+            ++s.in_begin[s.target[k] + 1];
+        }
+    }
+    for (std::uint32_t i = 0; i < n; ++i) {
+        s.in_begin[i + 1] += s.in_begin[i];
+    }
+    s.in_synapse.resize(s.in_begin[n]);
+    s.in_source.resize(s.in_begin[n]);
+    std::vector<std::uint64_t> fill(s.in_begin.begin(), s.in_begin.end() - 1);
+    for (std::uint32_t j = 0; j < n; ++j) {
+        for (std::uint64_t k = s.row_begin[j]; k < s.row_begin[j] + s.plastic_count[j]; ++k) {
+            const std::uint64_t slot = fill[s.target[k]]++;
+            s.in_synapse[slot] = static_cast<std::uint32_t>(k);
+            s.in_source[slot] = j;
+        }
+    }
+    return s;
+}
+
+}  // namespace hebllm::detail
