@@ -27,6 +27,11 @@ function(hebllm_add_test name)
   add_executable(${name} ${arg_SOURCES})
   target_link_libraries(${name} PRIVATE ${arg_LIBS} GTest::gtest_main hebllm_flags)
   target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/tests)
-  gtest_discover_tests(${name} PROPERTIES LABELS "${arg_LABELS}" TIMEOUT ${arg_TIMEOUT}
+  # One label per executable: gtest_discover_tests cannot pass a list through PROPERTIES.
+  list(LENGTH arg_LABELS n_labels)
+  if(NOT n_labels EQUAL 1)
+    message(FATAL_ERROR "hebllm_add_test(${name}): give exactly one label")
+  endif()
+  gtest_discover_tests(${name} PROPERTIES LABELS ${arg_LABELS} TIMEOUT ${arg_TIMEOUT}
                        DISCOVERY_TIMEOUT 60)
 endfunction()

@@ -54,13 +54,13 @@ using input_fn = std::function<void(std::int64_t step, double t_ms, input_sink& 
 
 // A copy of every neuron's state (for tests, recording and export).
 struct neuron_state {
-    std::vector<double> v;            // membrane potential (mV)
-    std::vector<double> i_syn;        // synaptic current (mV, as R*I); 0 for instantaneous synapses
-    std::vector<double> threshold;    // homeostatic threshold (mV)
-    std::vector<double> theta;        // spike-triggered threshold adaptation (mV)
-    std::vector<double> trace_pre;    // STDP presynaptic trace
-    std::vector<double> trace_post;   // STDP postsynaptic trace
-    std::vector<double> rate_hz;      // homeostasis rate estimate
+    std::vector<double> v;           // membrane potential (mV)
+    std::vector<double> i_syn;       // synaptic current (mV, as R*I); 0 for instantaneous synapses
+    std::vector<double> threshold;   // homeostatic threshold (mV)
+    std::vector<double> theta;       // spike-triggered threshold adaptation (mV)
+    std::vector<double> trace_pre;   // STDP presynaptic trace
+    std::vector<double> trace_post;  // STDP postsynaptic trace
+    std::vector<double> rate_hz;     // homeostasis rate estimate
     std::vector<std::int32_t> refractory_steps;  // steps of refractoriness left
 };
 
@@ -83,13 +83,13 @@ struct state_sample {
 };
 
 struct recording_options {
-    bool spikes = true;                        // keep every spike_event
-    std::vector<std::uint32_t> sample_neurons; // neurons whose state is sampled
-    std::uint32_t sample_every = 1;            // sampling interval in steps
+    bool spikes = true;                         // keep every spike_event
+    std::vector<std::uint32_t> sample_neurons;  // neurons whose state is sampled
+    std::uint32_t sample_every = 1;             // sampling interval in steps
 };
 
 struct engine_options {
-    int threads = 0;                 // cpu backend: 0 = OpenMP's default
+    int threads = 0;  // cpu backend: 0 = OpenMP's default
     recording_options recording;
 };
 
@@ -97,10 +97,10 @@ struct engine_options {
 struct run_stats {
     std::int64_t steps = 0;
     std::uint64_t spikes = 0;
-    std::uint64_t synaptic_events = 0;     // spikes x outgoing synapses delivered
-    std::uint64_t plasticity_updates = 0;  // synapse weight updates by STDP
+    std::uint64_t synaptic_events = 0;        // spikes x outgoing synapses delivered
+    std::uint64_t plasticity_updates = 0;     // synapse weight updates by STDP
     std::uint64_t forced_spikes_dropped = 0;  // forced spikes that hit refractory neurons
-    double wall_s = 0.0;                   // wall time spent in step()
+    double wall_s = 0.0;                      // wall time spent in step()
 };
 
 class engine {

@@ -21,19 +21,20 @@ enum class neuron_model_kind : std::uint8_t { lif, spike_source };
 // Parameters of one population's neurons. Voltages in mV (the original model is dimensionless;
 // its thresholds 0.5 ... 0.8 are read as mV), times in ms, currents in mV (R*I).
 struct lif_params {
-    double tau_m_ms = 20.0;         // membrane time constant
-    double v_rest = 0.0;            // resting potential
-    double v_reset = 0.0;           // potential after a spike
-    double v_threshold = 0.5;       // initial threshold (homeostasis may move it)
-    double refractory_ms = 2.0;     // absolute refractory period; rounded to whole steps
-    double tau_syn_ms = 0.0;        // 0: instantaneous synapses (weight jumps v); > 0: exponential current
-    double resistance = 1.0;        // R in dv/dt = (-(v - v_rest) + R*I) / tau_m
-    double bias_current = 0.0;      // constant I added to the synaptic current
-    double v_init_min = 0.0;        // initial v drawn uniformly in [v_init_min, v_init_max]
-    double v_init_max = 0.0;        // (equal bounds: a constant initial value)
-    double adapt_increment = 0.0;   // spike-triggered threshold increase theta += increment
-    double adapt_tau_ms = 500.0;    // decay time constant of theta
-    bool homeostasis = false;       // threshold of these neurons follows the homeostasis rule
+    double tau_m_ms = 20.0;      // membrane time constant
+    double v_rest = 0.0;         // resting potential
+    double v_reset = 0.0;        // potential after a spike
+    double v_threshold = 0.5;    // initial threshold (homeostasis may move it)
+    double refractory_ms = 2.0;  // absolute refractory period; rounded to whole steps
+    double tau_syn_ms =
+        0.0;  // 0: instantaneous synapses (weight jumps v); > 0: exponential current
+    double resistance = 1.0;       // R in dv/dt = (-(v - v_rest) + R*I) / tau_m
+    double bias_current = 0.0;     // constant I added to the synaptic current
+    double v_init_min = 0.0;       // initial v drawn uniformly in [v_init_min, v_init_max]
+    double v_init_max = 0.0;       // (equal bounds: a constant initial value)
+    double adapt_increment = 0.0;  // spike-triggered threshold increase theta += increment
+    double adapt_tau_ms = 500.0;   // decay time constant of theta
+    bool homeostasis = false;      // threshold of these neurons follows the homeostasis rule
 };
 
 struct population {
@@ -41,10 +42,11 @@ struct population {
     population_kind kind = population_kind::other;
     neuron_model_kind model = neuron_model_kind::lif;
     std::uint32_t size = 0;
-    bool inhibitory = false;        // Dale's law: every outgoing weight of an inhibitory neuron is negative
+    bool inhibitory =
+        false;  // Dale's law: every outgoing weight of an inhibitory neuron is negative
     lif_params lif;
     // Neurons of token t are [t * neurons_per_token, (t + 1) * neurons_per_token) within the
-    // population (sensory and output populations; 0 = not token-mapped).
+    // population (used for sensory and output populations; at least 1).
     std::uint32_t neurons_per_token = 1;
 };
 
@@ -75,13 +77,13 @@ struct projection {
     std::string source;
     std::string target;
     connect_rule_kind rule = connect_rule_kind::bernoulli;
-    double density = 0.1;             // bernoulli
-    std::uint32_t outdegree = 0;      // fixed_outdegree
-    bool autapses = false;            // allow i -> i when source == target
+    double density = 0.1;         // bernoulli
+    std::uint32_t outdegree = 0;  // fixed_outdegree
+    bool autapses = false;        // allow i -> i when source == target
     weight_dist weight;
-    double delay_min_ms = 1.0;        // integer delays in steps, uniform in
-    double delay_max_ms = 1.0;        // [round(min/dt), round(max/dt)], each at least 1
-    bool plastic = false;             // STDP acts on this projection
+    double delay_min_ms = 1.0;  // integer delays in steps, uniform in
+    double delay_max_ms = 1.0;  // [round(min/dt), round(max/dt)], each at least 1
+    bool plastic = false;       // STDP acts on this projection
 };
 
 // One synapse given explicitly (imported from synapses.csv). weight is signed: its sign must
@@ -107,9 +109,9 @@ struct stdp_params {
     double a_minus = 0.02;
     double tau_plus_ms = 20.0;
     double tau_minus_ms = 20.0;
-    double w_min = 0.0;               // bounds on the weight magnitude
+    double w_min = 0.0;  // bounds on the weight magnitude
     double w_max = 1.0;
-    double learning_rate = 1.0;       // multiplies both amplitudes (and the neuromodulator)
+    double learning_rate = 1.0;  // multiplies both amplitudes (and the neuromodulator)
 };
 
 // Homeostatic thresholds: each neuron's threshold moves toward a target firing rate
@@ -117,8 +119,8 @@ struct stdp_params {
 struct homeostasis_params {
     bool enabled = false;
     double target_rate_hz = 5.0;
-    double tau_rate_ms = 1000.0;      // time constant of each neuron's rate estimate
-    double eta = 0.001;               // threshold change per second per Hz of rate error
+    double tau_rate_ms = 1000.0;  // time constant of each neuron's rate estimate
+    double eta = 0.001;           // threshold change per second per Hz of rate error
     double threshold_min = -1e30;
     double threshold_max = 1e30;
 };
@@ -140,8 +142,8 @@ struct neuromodulation_params {
     double w_novelty = 8.0;
     double w_surprise = 3.0;
     double w_reward = 2.0;
-    double decay_surprise = 0.9;      // per step
-    double decay_reward = 0.8;        // per step
+    double decay_surprise = 0.9;  // per step
+    double decay_reward = 0.8;    // per step
     std::uint32_t history = 100;
     std::uint32_t compare = 10;
     double m_min = 0.1;
@@ -175,11 +177,11 @@ struct input_spike {
 // id of neuron k of population p is offset(p) + k.
 struct network_spec {
     double dt_ms = 1.0;
-    double duration_ms = 100.0;       // default run length for `hebllm simulate`
+    double duration_ms = 100.0;  // default run length for `hebllm simulate`
     std::uint64_t seed = 42;
     std::vector<population> populations;
     std::vector<projection> projections;
-    std::vector<synapse_entry> synapses;   // explicit synapses, added after the projections
+    std::vector<synapse_entry> synapses;  // explicit synapses, added after the projections
     stdp_params stdp;
     homeostasis_params homeostasis;
     neuromodulation_params neuromodulation;

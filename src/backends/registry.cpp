@@ -11,7 +11,9 @@
 
 namespace hebllm {
 
-std::vector<std::string> available_backends() { return {"cpu", "reference"}; }
+std::vector<std::string> available_backends() {
+    return {"cpu", "reference"};
+}
 
 std::unique_ptr<engine> make_engine(const network_spec& spec, std::string_view backend,
                                     const engine_options& options) {

@@ -29,7 +29,7 @@ bool row_less(const row_entry& a, const row_entry& b) {
 
 struct projection_plan {
     const projection* pr;
-    std::uint32_t index;        // projection index: selects the random streams
+    std::uint32_t index;  // projection index: selects the random streams
     std::uint32_t src_begin;
     std::uint32_t src_end;
     std::uint32_t dst_begin;
@@ -41,21 +41,19 @@ struct projection_plan {
 float draw_weight(const weight_dist& w, double u1, double u2) {
     double value = w.a;
     switch (w.kind) {
-    case weight_dist_kind::constant:
-        break;
-    case weight_dist_kind::uniform:
-        value = w.a + (w.b - w.a) * u1;
-        break;
-    case weight_dist_kind::normal:
-    case weight_dist_kind::lognormal: {
-        // Box-Muller; 1 - u1 lies in (0, 1] so the logarithm is finite.
-        const double z = std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
-        value = w.a + w.b * z;
-        if (w.kind == weight_dist_kind::lognormal) {
-            value = std::exp(value);
+        case weight_dist_kind::constant: break;
+        case weight_dist_kind::uniform: value = w.a + (w.b - w.a) * u1; break;
+        case weight_dist_kind::normal:
+        case weight_dist_kind::lognormal: {
+            // Box-Muller; 1 - u1 lies in (0, 1] so the logarithm is finite.
+            const double z =
+                std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
+            value = w.a + w.b * z;
+            if (w.kind == weight_dist_kind::lognormal) {
+                value = std::exp(value);
+            }
+            break;
         }
-        break;
-    }
     }
     value = std::clamp(value * w.scale, w.clip_min, w.clip_max);
     return static_cast<float>(value);
@@ -139,8 +137,8 @@ void generate_row(const projection_plan& plan, std::uint32_t src, std::uint64_t 
             const auto extra = std::min(static_cast<unsigned>(ud[0] * span), span - 1);
             delay = static_cast<std::uint8_t>(plan.delay_min + extra);
         }
-        row.push_back({plan.dst_begin + picks[i], draw_weight(pr.weight, uw[0], uw[1]), delay,
-                       pr.plastic});
+        row.push_back(
+            {plan.dst_begin + picks[i], draw_weight(pr.weight, uw[0], uw[1]), delay, pr.plastic});
     }
 }
 

@@ -226,11 +226,11 @@ void engine_base::gather_inputs(const input_fn& fn) {
             continue;
         }
         const double p = s.rate_hz * dt / 1000.0;
-        const auto stream =
-            static_cast<std::uint32_t>(kernels::rng_stream::stimulus) + static_cast<std::uint32_t>(k);
+        const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::stimulus) +
+                            static_cast<std::uint32_t>(k);
         for (std::uint32_t i = s.first; i < s.first + s.count; ++i) {
-            if (p >= 1.0 ||
-                kernels::uniform2(spec_.seed, stream, i, static_cast<std::uint64_t>(step_))[0] < p) {
+            if (p >= 1.0 || kernels::uniform2(spec_.seed, stream, i,
+                                              static_cast<std::uint64_t>(step_))[0] < p) {
                 force(i);
             }
         }

@@ -18,13 +18,13 @@ namespace hebllm::detail {
 
 // Neuron state, structure of arrays over all neurons (global ids).
 struct neuron_arrays {
-    std::vector<double> v;              // mV
-    std::vector<double> i_syn;          // synaptic current (mV as R*I)
-    std::vector<double> threshold;      // mV, moved by homeostasis
-    std::vector<double> theta;          // mV, spike-triggered adaptation
-    std::vector<double> trace_pre;      // STDP presynaptic trace (dimensionless)
-    std::vector<double> trace_post;     // STDP postsynaptic trace
-    std::vector<double> rate_hz;        // homeostasis rate estimate
+    std::vector<double> v;                 // mV
+    std::vector<double> i_syn;             // synaptic current (mV as R*I)
+    std::vector<double> threshold;         // mV, moved by homeostasis
+    std::vector<double> theta;             // mV, spike-triggered adaptation
+    std::vector<double> trace_pre;         // STDP presynaptic trace (dimensionless)
+    std::vector<double> trace_post;        // STDP postsynaptic trace
+    std::vector<double> rate_hz;           // homeostasis rate estimate
     std::vector<std::int32_t> refractory;  // refractory steps left
 };
 
@@ -98,8 +98,8 @@ private:
     void record();
 
     std::vector<kernels::neuron_consts> consts_;
-    std::vector<std::uint32_t> pop_begin_;    // [populations + 1]
-    std::vector<std::uint8_t> homeostatic_;   // [populations]
+    std::vector<std::uint32_t> pop_begin_;   // [populations + 1]
+    std::vector<std::uint8_t> homeostatic_;  // [populations]
     bool stdp_on_ = false;
     bool homeostasis_on_ = false;
     double decay_pre_ = 1.0;

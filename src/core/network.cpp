@@ -61,8 +61,7 @@ void validate_population(const population& p, double dt) {
          {std::pair{l.v_rest, "v_rest"}, std::pair{l.v_reset, "v_reset"},
           std::pair{l.v_threshold, "v_threshold"}, std::pair{l.resistance, "resistance"},
           std::pair{l.bias_current, "bias_current"}, std::pair{l.v_init_min, "v_init_min"},
-          std::pair{l.v_init_max, "v_init_max"},
-          std::pair{l.adapt_increment, "adapt_increment"}}) {
+          std::pair{l.v_init_max, "v_init_max"}, std::pair{l.adapt_increment, "adapt_increment"}}) {
         require_finite(value, where, name);
     }
     if (l.v_init_min > l.v_init_max) {
@@ -96,8 +95,9 @@ void validate_weight(const weight_dist& w, const std::string& where) {
         fail(where, ": weight.max (", w.clip_max, ") must be >= weight.min (", w.clip_min, ")");
     }
     if (w.scale < 0.0) {
-        fail(where, ": weight.scale must be >= 0 (weights are magnitudes; the sign comes from the "
-                    "source population), got ",
+        fail(where,
+             ": weight.scale must be >= 0 (weights are magnitudes; the sign comes from the "
+             "source population), got ",
              w.scale);
     }
     if ((w.kind == weight_dist_kind::normal || w.kind == weight_dist_kind::lognormal) && w.b < 0) {
@@ -118,30 +118,29 @@ lif_params default_lif_params(population_kind kind) {
     // associative neurons carry an adaptive threshold (+0.1 per spike, tau 500 ms).
     lif_params p;
     switch (kind) {
-    case population_kind::sensory:
-        p.v_threshold = 0.5;
-        p.v_rest = p.v_reset = 0.0;
-        p.refractory_ms = 2.0;
-        break;
-    case population_kind::associative:
-        p.v_threshold = 0.6;
-        p.v_rest = p.v_reset = -0.1;
-        p.refractory_ms = 4.0;
-        p.adapt_increment = 0.1;
-        p.adapt_tau_ms = 500.0;
-        break;
-    case population_kind::inhibitory:
-        p.v_threshold = 0.4;
-        p.v_rest = p.v_reset = -0.2;
-        p.refractory_ms = 3.0;
-        break;
-    case population_kind::output:
-        p.v_threshold = 0.8;
-        p.v_rest = p.v_reset = -0.1;
-        p.refractory_ms = 5.0;
-        break;
-    case population_kind::other:
-        break;
+        case population_kind::sensory:
+            p.v_threshold = 0.5;
+            p.v_rest = p.v_reset = 0.0;
+            p.refractory_ms = 2.0;
+            break;
+        case population_kind::associative:
+            p.v_threshold = 0.6;
+            p.v_rest = p.v_reset = -0.1;
+            p.refractory_ms = 4.0;
+            p.adapt_increment = 0.1;
+            p.adapt_tau_ms = 500.0;
+            break;
+        case population_kind::inhibitory:
+            p.v_threshold = 0.4;
+            p.v_rest = p.v_reset = -0.2;
+            p.refractory_ms = 3.0;
+            break;
+        case population_kind::output:
+            p.v_threshold = 0.8;
+            p.v_rest = p.v_reset = -0.1;
+            p.refractory_ms = 5.0;
+            break;
+        case population_kind::other: break;
     }
     p.v_init_min = p.v_init_max = p.v_rest;
     return p;
@@ -222,8 +221,8 @@ void network_spec::validate() const {
     double estimated_synapses = static_cast<double>(synapses.size());
     for (std::size_t k = 0; k < projections.size(); ++k) {
         const projection& pr = projections[k];
-        const std::string where = "projection " + std::to_string(k) + " ('" + pr.source + "' -> '" +
-                                  pr.target + "')";
+        const std::string where =
+            "projection " + std::to_string(k) + " ('" + pr.source + "' -> '" + pr.target + "')";
         const population& src = find(pr.source);
         const population& dst = find(pr.target);
         if (dst.model == neuron_model_kind::spike_source) {
@@ -303,8 +302,9 @@ void network_spec::validate() const {
     for (const auto& [value, name] :
          {std::pair{nm.baseline, "baseline"}, std::pair{nm.w_novelty, "w_novelty"},
           std::pair{nm.w_surprise, "w_surprise"}, std::pair{nm.w_reward, "w_reward"},
-          std::pair{nm.decay_surprise, "decay_surprise"}, std::pair{nm.decay_reward, "decay_reward"},
-          std::pair{nm.m_min, "m_min"}, std::pair{nm.m_max, "m_max"}}) {
+          std::pair{nm.decay_surprise, "decay_surprise"},
+          std::pair{nm.decay_reward, "decay_reward"}, std::pair{nm.m_min, "m_min"},
+          std::pair{nm.m_max, "m_max"}}) {
         require_finite(value, m_where, name);
     }
     if (nm.history == 0 || nm.compare == 0 || nm.compare > nm.history) {
@@ -413,8 +413,8 @@ network_spec make_hebsnn(std::uint32_t n_sensory, std::uint32_t n_associative,
     net.stdp.enabled = true;
     net.homeostasis.enabled = true;
     for (auto& p : net.populations) {
-        p.lif.homeostasis = p.kind == population_kind::associative ||
-                            p.kind == population_kind::output;
+        p.lif.homeostasis =
+            p.kind == population_kind::associative || p.kind == population_kind::output;
     }
     net.neuromodulation.enabled = true;
     net.neuromodulation.kind = neuromodulation_kind::novelty;
@@ -423,11 +423,11 @@ network_spec make_hebsnn(std::uint32_t n_sensory, std::uint32_t n_associative,
 
 const char* to_string(population_kind kind) {
     switch (kind) {
-    case population_kind::sensory: return "sensory";
-    case population_kind::associative: return "associative";
-    case population_kind::inhibitory: return "inhibitory";
-    case population_kind::output: return "output";
-    case population_kind::other: return "other";
+        case population_kind::sensory: return "sensory";
+        case population_kind::associative: return "associative";
+        case population_kind::inhibitory: return "inhibitory";
+        case population_kind::output: return "output";
+        case population_kind::other: return "other";
     }
     return "?";
 }
@@ -436,10 +436,10 @@ const char* to_string(neuron_model_kind kind) {
 }
 const char* to_string(weight_dist_kind kind) {
     switch (kind) {
-    case weight_dist_kind::constant: return "constant";
-    case weight_dist_kind::uniform: return "uniform";
-    case weight_dist_kind::normal: return "normal";
-    case weight_dist_kind::lognormal: return "lognormal";
+        case weight_dist_kind::constant: return "constant";
+        case weight_dist_kind::uniform: return "uniform";
+        case weight_dist_kind::normal: return "normal";
+        case weight_dist_kind::lognormal: return "lognormal";
     }
     return "?";
 }

@@ -58,7 +58,8 @@ TEST(connectivity, fixed_outdegree_gives_distinct_targets_without_autapses) {
 }
 
 TEST(connectivity, incoming_index_lists_exactly_the_plastic_synapses) {
-    const detail::synapse_store s = detail::build_synapses(two_populations(connect_rule_kind::bernoulli));
+    const detail::synapse_store s =
+        detail::build_synapses(two_populations(connect_rule_kind::bernoulli));
     std::uint64_t plastic = 0;
     for (std::uint32_t j = 0; j < s.neuron_count; ++j) {
         plastic += s.plastic_count[j];
@@ -118,7 +119,8 @@ TEST(connectivity, dale_violation_in_explicit_synapse_is_refused) {
 
 TEST(connectivity, impossible_sizes_are_refused_before_allocating) {
     network_spec net;
-    net.populations = {test::lif_population("e", 3000000000u), test::lif_population("f", 3000000000u)};
+    net.populations = {test::lif_population("e", 3000000000u),
+                       test::lif_population("f", 3000000000u)};
     EXPECT_THROW(net.validate(), model_error);
     network_spec dense;
     dense.populations = {test::lif_population("e", 200000)};

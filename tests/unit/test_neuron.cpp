@@ -48,7 +48,8 @@ TEST(neuron, exponential_synapse_psp_follows_closed_form) {
     for (const double tau_syn : {5.0, 20.0}) {  // 20 = tau_m: the degenerate case t/tau e^{-t/tau}
         network_spec net;
         net.dt_ms = 0.25;
-        net.populations = {source_population("in", 1), lif_population("n", 1, passive_lif(20.0, tau_syn))};
+        net.populations = {source_population("in", 1),
+                           lif_population("n", 1, passive_lif(20.0, tau_syn))};
         const double w = 0.75;
         const int delay = 3;
         net.synapses = {{0, 1, w, delay * net.dt_ms, false}};
@@ -63,11 +64,12 @@ TEST(neuron, exponential_synapse_psp_follows_closed_form) {
             for (int k = 1; k <= 200; ++k) {
                 e->step();
                 const double t = k * net.dt_ms;
-                const double expected =
-                    tau_syn == 20.0
-                        ? w * t / 20.0 * std::exp(-t / 20.0)
-                        : w * tau_syn / (tau_syn - 20.0) * (std::exp(-t / tau_syn) - std::exp(-t / 20.0));
-                ASSERT_NEAR(e->state().v[1], expected, 1e-12) << backend << " tau_syn " << tau_syn << " k " << k;
+                const double expected = tau_syn == 20.0
+                                            ? w * t / 20.0 * std::exp(-t / 20.0)
+                                            : w * tau_syn / (tau_syn - 20.0) *
+                                                  (std::exp(-t / tau_syn) - std::exp(-t / 20.0));
+                ASSERT_NEAR(e->state().v[1], expected, 1e-12)
+                    << backend << " tau_syn " << tau_syn << " k " << k;
             }
         }
     }

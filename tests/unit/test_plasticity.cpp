@@ -22,7 +22,8 @@ using test::source_population;
 
 // Two neurons: a spike source (pre) and a passive LIF neuron (post), one plastic synapse of
 // weight w0 and delay 1 ms. Spikes of both are forced at the given steps.
-network_spec pair_network(double w0, std::int64_t pre_step, std::int64_t post_step, stdp_kind kind) {
+network_spec pair_network(double w0, std::int64_t pre_step, std::int64_t post_step,
+                          stdp_kind kind) {
     network_spec net;
     net.dt_ms = 1.0;
     net.populations = {source_population("pre", 1), lif_population("post", 1, passive_lif())};
@@ -62,7 +63,8 @@ TEST(plasticity, stdp_window_matches_the_pair_rule) {
         for (int delta = -40; delta <= 40; delta += 5) {
             const std::int64_t pre = 50;
             const std::int64_t post = 50 + delta;
-            const double w = final_weight(pair_network(w0, pre, post, stdp_kind::additive), backend);
+            const double w =
+                final_weight(pair_network(w0, pre, post, stdp_kind::additive), backend);
             double expected = w0;
             if (delta > 0) {
                 expected += 0.05 * std::exp(-delta / 20.0);
@@ -122,7 +124,8 @@ TEST(plasticity, novelty_modulation_follows_the_original_formula) {
 
 // A population of LIF neurons driven by a constant current; returns (rate in the first and in
 // the last second, in Hz) with homeostasis on.
-std::pair<double, double> homeostasis_rates(double amplitude, double target_hz, bool enabled = true) {
+std::pair<double, double> homeostasis_rates(double amplitude, double target_hz,
+                                            bool enabled = true) {
     network_spec net;
     net.dt_ms = 1.0;
     lif_params l = passive_lif(20.0);

@@ -11,7 +11,9 @@
 
 namespace hebllm {
 
-int cpu_backend_max_threads() { return omp_get_max_threads(); }
+int cpu_backend_max_threads() {
+    return omp_get_max_threads();
+}
 
 }  // namespace hebllm
 
@@ -28,7 +30,8 @@ void split_by_cost(const std::vector<std::uint64_t>& prefix, int parts,
     bounds[0] = 0;
     const std::uint64_t total = n == 0 ? 0 : prefix[n - 1];
     for (int t = 1; t < parts; ++t) {
-        const std::uint64_t goal = total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(parts);
+        const std::uint64_t goal =
+            total * static_cast<std::uint64_t>(t) / static_cast<std::uint64_t>(parts);
         bounds[static_cast<std::size_t>(t)] = static_cast<std::size_t>(
             std::upper_bound(prefix.begin(), prefix.end(), goal) - prefix.begin());
     }
@@ -112,7 +115,8 @@ protected:
                     const std::uint32_t j = spikes[s];
                     const bool negative = store_.negative[j] != 0;
                     for (std::uint64_t k = row_begin[j]; k < row_begin[j + 1]; ++k) {
-                        const std::size_t slot = static_cast<std::size_t>(step_ + delay[k]) % slots_;
+                        const std::size_t slot =
+                            static_cast<std::size_t>(step_ + delay[k]) % slots_;
                         ring[slot * n_ + target[k]] += kernels::to_fixed(weight[k], negative);
                     }
                 }
@@ -121,7 +125,8 @@ protected:
                 for (std::uint32_t j : spikes) {
                     const bool negative = store_.negative[j] != 0;
                     for (std::uint64_t k = row_begin[j]; k < row_begin[j + 1]; ++k) {
-                        const std::size_t slot = static_cast<std::size_t>(step_ + delay[k]) % slots_;
+                        const std::size_t slot =
+                            static_cast<std::size_t>(step_ + delay[k]) % slots_;
                         ring[slot * n_ + target[k]] += kernels::to_fixed(weight[k], negative);
                     }
                 }
@@ -223,7 +228,8 @@ protected:
 
 private:
     static std::uint32_t block(int t, int nt, std::uint32_t n) {
-        return static_cast<std::uint32_t>(static_cast<std::uint64_t>(n) * static_cast<std::uint64_t>(t) /
+        return static_cast<std::uint32_t>(static_cast<std::uint64_t>(n) *
+                                          static_cast<std::uint64_t>(t) /
                                           static_cast<std::uint64_t>(nt));
     }
 

@@ -93,8 +93,8 @@ protected:
 
 private:
     std::uint32_t slots_;
-    std::vector<std::int64_t> ring_;      // [slots][n] fixed-point input due at each step
-    std::vector<std::uint8_t> spiked_;    // [n] 1 for this step's spikes (plasticity only)
+    std::vector<std::int64_t> ring_;    // [slots][n] fixed-point input due at each step
+    std::vector<std::uint8_t> spiked_;  // [n] 1 for this step's spikes (plasticity only)
 };
 
 }  // namespace

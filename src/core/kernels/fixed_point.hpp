@@ -20,6 +20,8 @@ HEBLLM_HD inline std::int64_t to_fixed(float magnitude, bool negative) {
     return negative ? -q : q;
 }
 
-HEBLLM_HD inline double from_fixed(std::int64_t q) { return static_cast<double>(q) * fixed_inv; }
+HEBLLM_HD inline double from_fixed(std::int64_t q) {
+    return static_cast<double>(q) * fixed_inv;
+}
 
 }  // namespace hebllm::kernels

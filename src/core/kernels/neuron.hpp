@@ -12,14 +12,14 @@ namespace hebllm::kernels {
 
 // Per-population constants, computed once from lif_params and dt (see make_neuron_consts).
 struct neuron_consts {
-    double v_rest = 0.0;        // mV
-    double v_reset = 0.0;       // mV
-    double resistance = 1.0;    // R
-    double bias = 0.0;          // constant current
-    double decay_m = 0.0;       // exp(-dt / tau_m)
-    double decay_syn = 0.0;     // exp(-dt / tau_syn); 0 for instantaneous synapses
-    double syn_to_v = 0.0;      // v gain per unit of I over one step (exact solution)
-    double decay_theta = 1.0;   // exp(-dt / adapt_tau)
+    double v_rest = 0.0;       // mV
+    double v_reset = 0.0;      // mV
+    double resistance = 1.0;   // R
+    double bias = 0.0;         // constant current
+    double decay_m = 0.0;      // exp(-dt / tau_m)
+    double decay_syn = 0.0;    // exp(-dt / tau_syn); 0 for instantaneous synapses
+    double syn_to_v = 0.0;     // v gain per unit of I over one step (exact solution)
+    double decay_theta = 1.0;  // exp(-dt / adapt_tau)
     double adapt_increment = 0.0;
     std::int32_t refractory_steps = 0;
     bool instantaneous = true;  // tau_syn == 0: input jumps v
@@ -45,7 +45,8 @@ HEBLLM_HD inline update_result update_neuron(double& v, double& i_syn, double& t
     }
     const bool refractory_now = refractory > 0;
     if (!refractory_now) {
-        // v(t+dt) = v_inf + (v - v_inf) e^{-dt/tau_m} + R I(t) k, with v_inf = v_rest + R(bias + i_ext)
+        // v(t+dt) = v_inf + (v - v_inf) e^{-dt/tau_m} + R I(t) k, with v_inf = v_rest + R(bias +
+        // i_ext)
         const double v_inf = c.v_rest + c.resistance * (c.bias + i_ext);
         double v_new = v_inf + (v - v_inf) * c.decay_m;
         if (!c.instantaneous) {

@@ -13,8 +13,8 @@ namespace hebllm::kernels {
 
 // Constants of one step's STDP (amplitudes already multiplied by learning rate and modulation).
 struct stdp_consts {
-    double a_plus = 0.0;    // potentiation amplitude this step
-    double a_minus = 0.0;   // depression amplitude this step
+    double a_plus = 0.0;   // potentiation amplitude this step
+    double a_minus = 0.0;  // depression amplitude this step
     double w_min = 0.0;
     double w_max = 1.0;
     bool multiplicative = false;
@@ -39,12 +39,14 @@ HEBLLM_HD inline float stdp_post(float w, double x_pre, const stdp_consts& c) {
 }
 
 // Trace after a spike: all-to-all pairing adds 1, nearest-spike pairing sets 1.
-HEBLLM_HD inline double trace_spike(double x, bool nearest) { return nearest ? 1.0 : x + 1.0; }
+HEBLLM_HD inline double trace_spike(double x, bool nearest) {
+    return nearest ? 1.0 : x + 1.0;
+}
 
 struct homeostasis_consts {
-    double decay_rate = 1.0;      // exp(-dt / tau_rate)
-    double spike_rate_hz = 0.0;   // rate-estimate increment per spike: 1000 / tau_rate_ms
-    double gain = 0.0;            // threshold change per Hz of error in one step: eta * dt / 1000
+    double decay_rate = 1.0;     // exp(-dt / tau_rate)
+    double spike_rate_hz = 0.0;  // rate-estimate increment per spike: 1000 / tau_rate_ms
+    double gain = 0.0;           // threshold change per Hz of error in one step: eta * dt / 1000
     double target_hz = 0.0;
     double threshold_min = 0.0;
     double threshold_max = 0.0;

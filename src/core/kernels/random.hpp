@@ -24,8 +24,8 @@ enum class rng_stream : std::uint32_t {
 HEBLLM_HD inline std::array<std::uint32_t, 4> philox(std::uint64_t seed, std::uint32_t stream,
                                                      std::uint32_t id, std::uint64_t counter) {
     using gen = r123::Philox4x32;
-    const gen::key_type key = {{static_cast<std::uint32_t>(seed),
-                                static_cast<std::uint32_t>(seed >> 32)}};
+    const gen::key_type key = {
+        {static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}};
     const gen::ctr_type ctr = {{static_cast<std::uint32_t>(counter),
                                 static_cast<std::uint32_t>(counter >> 32), id, stream}};
     const gen::ctr_type r = gen()(ctr, key);
