@@ -33,6 +33,7 @@ struct simulate_options {
     std::uint32_t output = 200;
     double density = 0.1;
     std::optional<double> duration_ms;
+    double warmup_ms = 0.0;
     std::optional<double> dt_ms;
     std::optional<std::uint64_t> seed;
     std::string backend = "auto";
@@ -82,6 +83,11 @@ int run_simulate(const simulate_options& o) {
     const double construction_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
+    if (o.warmup_ms > 0.0) {
+        // Warm-up: simulated, then left out of every figure and of the recording.
+        eng->run(o.warmup_ms);
+        eng->reset_stats();
+    }
     eng->run(spec.duration_ms);
     if (!o.record.empty()) {
         write_spikes(o.record, eng->spikes(), spec.dt_ms);
@@ -156,6 +162,10 @@ void add_simulate_verb(CLI::App& app, action& chosen) {
         ->excludes(config);
     cmd->add_option("-d,--duration", o->duration_ms,
                     "Simulated time in ms (default: the config's, else 100)")
+        ->type_name("MS")
+        ->check(number_check(range_kind::non_negative));
+    cmd->add_option("--warmup", o->warmup_ms,
+                    "Simulate this long first and leave it out of every reported figure")
         ->type_name("MS")
         ->check(number_check(range_kind::non_negative));
     cmd->add_option("--dt", o->dt_ms, "Time step in ms (default: the config's, else 1)")

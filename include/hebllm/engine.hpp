@@ -135,6 +135,13 @@ public:
     virtual void set_reward(double value) = 0;
     virtual double modulation() const = 0;
 
+    // Put every neuron back into its initial state (v, synaptic current, adaptation, traces,
+    // refractoriness) and drop input still in transit; weights, homeostatic thresholds, the
+    // neuromodulator and the step counter are kept (the original network's reset()).
+    virtual void reset_state() = 0;
+    // Zero the counters of stats() and the recordings (e.g. after a warm-up).
+    virtual void reset_stats() = 0;
+
     virtual const std::vector<spike_event>& spikes() const = 0;    // recorded spikes
     virtual const std::vector<state_sample>& samples() const = 0;  // recorded samples
     virtual std::vector<std::uint64_t> population_spike_counts() const = 0;

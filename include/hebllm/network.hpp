@@ -75,7 +75,7 @@ enum class connect_rule_kind : std::uint8_t {
 // A random projection from one population to another.
 struct projection {
     std::string source;
-    std::string target;
+    std::string target;  // a population, or a '+'-joined union such as "E+I" (in that order)
     connect_rule_kind rule = connect_rule_kind::bernoulli;
     double density = 0.1;         // bernoulli
     std::uint32_t outdegree = 0;  // fixed_outdegree
@@ -153,6 +153,9 @@ struct neuromodulation_params {
 enum class stimulus_kind : std::uint8_t {
     poisson,  // forced spikes, each step with probability rate_hz * dt (rate >= 1/dt: every step)
     current,  // constant current (mV, as R*I) added during the window
+    // Brian2's PoissonInput: each step every neuron receives amplitude x Binomial(sources,
+    // rate_hz * dt) as synaptic input (delivered like a spike's weight, at the end of the step).
+    poisson_input,
 };
 
 // Drive applied to neurons [first, first + count) for t in [t_start_ms, t_stop_ms).
@@ -165,6 +168,7 @@ struct stimulus {
     double t_stop_ms = 0.0;
     double rate_hz = 0.0;
     double amplitude = 0.0;
+    std::uint32_t sources = 0;  // poisson_input: independent Poisson sources per neuron
 };
 
 // An explicit input spike: neuron is forced to spike at time_ms (rounded to the step).

@@ -21,21 +21,49 @@ struct row_entry {
     bool plastic;
 };
 
-// Canonical order inside a row: plastic first, then by target, delay and weight.
+// Canonical order inside a row: plastic first, then by delay, target and weight, so that each
+// (plastic, delay) pair forms one contiguous segment.
 bool row_less(const row_entry& a, const row_entry& b) {
-    return std::tuple(!a.plastic, a.target, a.delay, a.weight) <
-           std::tuple(!b.plastic, b.target, b.delay, b.weight);
+    return std::tuple(!a.plastic, a.delay, a.target, a.weight) <
+           std::tuple(!b.plastic, b.delay, b.target, b.weight);
 }
+
+// A target population of a projection, as a range of global ids.
+struct id_range {
+    std::uint32_t begin;
+    std::uint32_t size;
+};
 
 struct projection_plan {
     const projection* pr;
     std::uint32_t index;  // projection index: selects the random streams
     std::uint32_t src_begin;
     std::uint32_t src_end;
-    std::uint32_t dst_begin;
-    std::uint32_t dst_size;
+    std::vector<id_range> dst;  // the target populations, in the order named
+    std::uint32_t dst_size;     // their total size
     std::uint8_t delay_min;
     std::uint8_t delay_max;
+
+    // Position of global neuron id g within the target union, or dst_size if absent.
+    std::uint32_t local_of(std::uint32_t g) const {
+        std::uint32_t before = 0;
+        for (const id_range& r : dst) {
+            if (g >= r.begin && g < r.begin + r.size) {
+                return before + (g - r.begin);
+            }
+            before += r.size;
+        }
+        return dst_size;
+    }
+    std::uint32_t global_of(std::uint32_t local) const {
+        for (const id_range& r : dst) {
+            if (local < r.size) {
+                return r.begin + local;
+            }
+            local -= r.size;
+        }
+        return 0;  // unreachable for local < dst_size
+    }
 };
 
 float draw_weight(const weight_dist& w, double u1, double u2) {
@@ -64,8 +92,9 @@ void generate_row(const projection_plan& plan, std::uint32_t src, std::uint64_t 
                   std::vector<std::uint8_t>& chosen, std::vector<std::uint32_t>& picks,
                   std::vector<row_entry>& row) {
     const projection& pr = *plan.pr;
-    const bool same = pr.source == pr.target;
-    const std::uint32_t self_local = src - plan.src_begin;
+    // Autapses are excluded by skipping the source's own position in the target union.
+    const std::uint32_t self_local = plan.local_of(src);
+    const bool same = self_local < plan.dst_size;
     const auto connect_stream =
         static_cast<std::uint32_t>(kernels::rng_stream::connect) + plan.index;
     std::uint64_t counter = 0;
@@ -138,18 +167,26 @@ void generate_row(const projection_plan& plan, std::uint32_t src, std::uint64_t 
             delay = static_cast<std::uint8_t>(plan.delay_min + extra);
         }
         row.push_back(
-            {plan.dst_begin + picks[i], draw_weight(pr.weight, uw[0], uw[1]), delay, pr.plastic});
+            {plan.global_of(picks[i]), draw_weight(pr.weight, uw[0], uw[1]), delay, pr.plastic});
     }
 }
 
 }  // namespace
 
 std::uint64_t synapse_store::bytes() const {
-    return row_begin.size() * sizeof(std::uint64_t) + plastic_count.size() * sizeof(std::uint32_t) +
-           target.size() * sizeof(std::uint32_t) + weight.size() * sizeof(float) +
-           delay.size() * sizeof(std::uint8_t) + negative.size() +
-           in_begin.size() * sizeof(std::uint64_t) + in_synapse.size() * sizeof(std::uint32_t) +
-           in_source.size() * sizeof(std::uint32_t);
+    return row_begin.size() * sizeof(std::uint64_t) +
+           segment_begin.size() * sizeof(std::uint32_t) +
+           segments.size() * sizeof(synapse_segment) + target.size() * sizeof(std::uint32_t) +
+           weight.size() * sizeof(float) + negative.size();
+}
+
+std::uint32_t synapse_store::delay_of(std::uint32_t j, std::uint64_t k) const {
+    for (std::uint32_t g = segment_begin[j]; g < segment_begin[j + 1]; ++g) {
+        if (k < segments[g].end) {
+            return segments[g].delay;
+        }
+    }
+    throw internal_error("synapse " + std::to_string(k) + " is not in row " + std::to_string(j));
 }
 
 synapse_store build_synapses(const network_spec& spec) {
@@ -176,20 +213,23 @@ synapse_store build_synapses(const network_spec& spec) {
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const projection& pr = spec.projections[k];
         const population& src = spec.find(pr.source);
-        const population& dst = spec.find(pr.target);
         projection_plan plan{};
         plan.pr = &pr;
         plan.index = static_cast<std::uint32_t>(k);
         plan.src_begin = spec.offset(pr.source);
         plan.src_end = plan.src_begin + src.size;
-        plan.dst_begin = spec.offset(pr.target);
-        plan.dst_size = dst.size;
+        plan.dst_size = 0;
+        for (const std::string& name : split_union(pr.target)) {
+            const std::uint32_t size = spec.find(name).size;
+            plan.dst.push_back({spec.offset(name), size});
+            plan.dst_size += size;
+        }
         plan.delay_min = static_cast<std::uint8_t>(delay_steps(pr.delay_min_ms, spec.dt_ms));
         plan.delay_max = static_cast<std::uint8_t>(delay_steps(pr.delay_max_ms, spec.dt_ms));
+        largest_target = std::max(largest_target, plan.dst_size);
         plans.push_back(plan);
-        largest_target = std::max(largest_target, dst.size);
         expected += pr.rule == connect_rule_kind::bernoulli
-                        ? pr.density * src.size * static_cast<double>(dst.size)
+                        ? pr.density * src.size * static_cast<double>(plans.back().dst_size)
                         : static_cast<double>(pr.outdegree) * src.size;
     }
 
@@ -206,9 +246,8 @@ synapse_store build_synapses(const network_spec& spec) {
     const auto reserve = static_cast<std::size_t>(expected * 1.05 + 1024.0);
     s.target.reserve(reserve);
     s.weight.reserve(reserve);
-    s.delay.reserve(reserve);
     s.row_begin.assign(n + 1, 0);
-    s.plastic_count.assign(n, 0);
+    s.segment_begin.assign(n + 1, 0);
 
     std::vector<std::uint8_t> chosen(largest_target, 0);
     std::vector<std::uint32_t> picks;
@@ -233,41 +272,24 @@ synapse_store build_synapses(const network_spec& spec) {
             throw model_error("the network has more than " + std::to_string(max_synapses) +
                               " synapses, the most hebllm supports");
         }
-        std::uint32_t plastic = 0;
-        for (const row_entry& e : row) {
+        for (std::size_t k = 0; k < row.size(); ++k) {
+            const row_entry& e = row[k];
             s.target.push_back(e.target);
             s.weight.push_back(e.weight);
-            s.delay.push_back(e.delay);
             s.max_delay = std::max<std::uint32_t>(s.max_delay, e.delay);
-            plastic += e.plastic ? 1u : 0u;
+            s.plastic_synapses += e.plastic ? 1u : 0u;
+            const bool last = k + 1 == row.size() || row[k + 1].plastic != e.plastic ||
+                              row[k + 1].delay != e.delay;
+            if (last) {
+                s.segments.push_back({s.target.size(), e.delay, e.plastic ? std::uint8_t{1} : std::uint8_t{0}});
+            }
         }
-        s.plastic_count[j] = plastic;
         s.row_begin[j + 1] = s.target.size();
+        s.segment_begin[j + 1] = static_cast<std::uint32_t>(s.segments.size());
     }
     s.target.shrink_to_fit();
     s.weight.shrink_to_fit();
-    s.delay.shrink_to_fit();
-
-    // Incoming index of the plastic synapses (counting sort by target, ids increasing).
-    s.in_begin.assign(n + 1, 0);
-    for (std::uint32_t j = 0; j < n; ++j) {
-        for (std::uint64_t k = s.row_begin[j]; k < s.row_begin[j] + s.plastic_count[j]; ++k) {
-            ++s.in_begin[s.target[k] + 1];
-        }
-    }
-    for (std::uint32_t i = 0; i < n; ++i) {
-        s.in_begin[i + 1] += s.in_begin[i];
-    }
-    s.in_synapse.resize(s.in_begin[n]);
-    s.in_source.resize(s.in_begin[n]);
-    std::vector<std::uint64_t> fill(s.in_begin.begin(), s.in_begin.end() - 1);
-    for (std::uint32_t j = 0; j < n; ++j) {
-        for (std::uint64_t k = s.row_begin[j]; k < s.row_begin[j] + s.plastic_count[j]; ++k) {
-            const std::uint64_t slot = fill[s.target[k]]++;
-            s.in_synapse[slot] = static_cast<std::uint32_t>(k);
-            s.in_source[slot] = j;
-        }
-    }
+    s.segments.shrink_to_fit();
     return s;
 }
 

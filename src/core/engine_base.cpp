@@ -7,6 +7,7 @@
 
 #include <hebllm/errors.hpp>
 
+#include "core/kernels/fixed_point.hpp"
 #include "core/kernels/random.hpp"
 #include "core/model_util.hpp"
 
@@ -126,8 +127,31 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     }
     stdp_on_ = spec_.stdp.enabled;
     homeostasis_on_ = spec_.homeostasis.enabled;
-    decay_pre_ = std::exp(-spec_.dt_ms / spec_.stdp.tau_plus_ms);
-    decay_post_ = std::exp(-spec_.dt_ms / spec_.stdp.tau_minus_ms);
+    // Trace decay tables: exp(-k dt / tau) up to the step where it falls below e^-46 = 1e-20;
+    // older spikes count as zero (docs/model.md "STDP").
+    const auto decay_table = [&](double tau, std::vector<double>& table) {
+        const double steps = std::ceil(46.0 * tau / spec_.dt_ms) + 1.0;
+        if (steps > 1e7) {
+            throw model_error("[stdp]: tau / dt = " + std::to_string(tau / spec_.dt_ms) +
+                              " steps is too long for the trace tables (at most 2e5)");
+        }
+        table.resize(static_cast<std::size_t>(steps));
+        for (std::size_t k = 0; k < table.size(); ++k) {
+            table[k] = std::exp(-static_cast<double>(k) * spec_.dt_ms / tau);
+        }
+    };
+    if (stdp_on_) {
+        decay_table(spec_.stdp.tau_plus_ms, pre_decay_);
+        decay_table(spec_.stdp.tau_minus_ms, post_decay_);
+    } else {
+        pre_decay_.assign(1, 1.0);
+        post_decay_.assign(1, 1.0);
+    }
+    pre_table_ = {pre_decay_.data(), static_cast<std::int64_t>(pre_decay_.size())};
+    post_table_ = {post_decay_.data(), static_cast<std::int64_t>(post_decay_.size())};
+    stdp_step_.bounds = {spec_.stdp.w_min, spec_.stdp.w_max,
+                         spec_.stdp.kind == stdp_kind::multiplicative};
+    stdp_step_.nearest = spec_.stdp.pairing == stdp_pairing_kind::nearest;
     const homeostasis_params& h = spec_.homeostasis;
     homeo_.decay_rate = std::exp(-spec_.dt_ms / h.tau_rate_ms);
     homeo_.spike_rate_hz = 1000.0 / h.tau_rate_ms;
@@ -136,31 +160,19 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     homeo_.threshold_min = h.threshold_min;
     homeo_.threshold_max = h.threshold_max;
 
-    state_.v.resize(n_);
-    state_.i_syn.assign(n_, 0.0);
     state_.threshold.resize(n_);
-    state_.theta.assign(n_, 0.0);
-    state_.trace_pre.assign(n_, 0.0);
-    state_.trace_post.assign(n_, 0.0);
     state_.rate_hz.assign(n_, h.target_rate_hz);
-    state_.refractory.assign(n_, 0);
-    const auto init_stream = static_cast<std::uint32_t>(kernels::rng_stream::initial_v);
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
-        const lif_params& l = spec_.populations[p].lif;
-        for (std::uint32_t i = pop_begin_[p]; i < pop_begin_[p + 1]; ++i) {
-            state_.threshold[i] = l.v_threshold;
-            if (l.v_init_max > l.v_init_min) {
-                const double u = kernels::uniform2(spec_.seed, init_stream, i, 0)[0];
-                state_.v[i] = l.v_init_min + (l.v_init_max - l.v_init_min) * u;
-            } else {
-                state_.v[i] = l.v_init_min;
-            }
-        }
+        std::fill(state_.threshold.begin() + pop_begin_[p], state_.threshold.begin() + pop_begin_[p + 1],
+                  spec_.populations[p].lif.v_threshold);
     }
+    init_neurons();
 
     forced_.assign(n_, 0);
     i_ext_.assign(n_, 0.0);
-    stimuli_ = spec_.stimuli;
+    for (const stimulus& st : spec_.stimuli) {
+        add_stimulus_unchecked(st);
+    }
     for (const input_spike& s : spec_.input_spikes) {
         input_spikes_.emplace_back(time_to_step(s.time_ms, spec_.dt_ms), s.neuron);
     }
@@ -185,13 +197,70 @@ const kernels::neuron_consts& engine_base::consts_of(std::uint32_t neuron) const
     return consts_[static_cast<std::size_t>(it - pop_begin_.begin()) - 1];
 }
 
+void engine_base::init_neurons() {
+    state_.v.resize(n_);
+    state_.i_syn.assign(n_, 0.0);
+    state_.theta.assign(n_, 0.0);
+    state_.refractory.assign(n_, 0);
+    state_.traces.assign(n_, kernels::trace_state{});
+    const auto init_stream = static_cast<std::uint32_t>(kernels::rng_stream::initial_v);
+    for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
+        const lif_params& l = spec_.populations[p].lif;
+        for (std::uint32_t i = pop_begin_[p]; i < pop_begin_[p + 1]; ++i) {
+            if (l.v_init_max > l.v_init_min) {
+                const double u = kernels::uniform2(spec_.seed, init_stream, i, 0)[0];
+                state_.v[i] = l.v_init_min + (l.v_init_max - l.v_init_min) * u;
+            } else {
+                state_.v[i] = l.v_init_min;
+            }
+        }
+    }
+}
+
+void engine_base::reset_state() {
+    sync_weights();
+    init_neurons();
+    clear_pending();
+}
+
+void engine_base::reset_stats() {
+    stats_ = run_stats{};
+    clear_recording();
+}
+
+const run_stats& engine_base::stats() const {
+    sync_weights();
+    stats_view_ = stats_;
+    stats_view_.plasticity_updates += updates_outside_steps();
+    return stats_view_;
+}
+
+void engine_base::add_stimulus_unchecked(const stimulus& s) {
+    stimuli_.push_back(s);
+    std::vector<std::uint64_t> cdf;
+    if (s.kind == stimulus_kind::poisson_input) {
+        // P(X <= k) for X ~ Binomial(sources, p), scaled to 2^32, until the rest is below 2^-33.
+        const double p = s.rate_hz * spec_.dt_ms / 1000.0;
+        const double n = s.sources;
+        double pmf = std::pow(1.0 - p, n);
+        double sum = 0.0;
+        for (std::uint32_t k = 0; k < s.sources && sum < 1.0 - 0x1p-33; ++k) {
+            sum += pmf;
+            cdf.push_back(static_cast<std::uint64_t>(std::min(sum, 1.0) * 0x1p32));
+            pmf = pmf * (n - k) / (k + 1.0) * (p / (1.0 - p));
+        }
+        cdf.push_back(std::uint64_t{1} << 32);  // everything above: the last count
+    }
+    input_cdf_.push_back(std::move(cdf));
+}
+
 void engine_base::add_stimulus(const stimulus& s) {
     network_spec probe;
     probe.populations = spec_.populations;
     probe.dt_ms = spec_.dt_ms;
     probe.stimuli = {s};
     probe.validate();  // same rules as stimuli given in the spec
-    stimuli_.push_back(s);
+    add_stimulus_unchecked(s);
 }
 
 void engine_base::gather_inputs(const input_fn& fn) {
@@ -214,9 +283,19 @@ void engine_base::gather_inputs(const input_fn& fn) {
         }
         ++next_input_;
     }
+    active_inputs_.clear();
     for (std::size_t k = 0; k < stimuli_.size(); ++k) {
         const stimulus& s = stimuli_[k];
         if (step_ < time_to_step(s.t_start_ms, dt) || step_ >= time_to_step(s.t_stop_ms, dt)) {
+            continue;
+        }
+        const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::stimulus) +
+                            static_cast<std::uint32_t>(k);
+        if (s.kind == stimulus_kind::poisson_input) {
+            active_inputs_.push_back({s.first, s.first + s.count, stream,
+                                      kernels::to_fixed(static_cast<float>(std::fabs(s.amplitude)),
+                                                        s.amplitude < 0.0),
+                                      input_cdf_[k].data()});
             continue;
         }
         if (s.kind == stimulus_kind::current) {
@@ -226,8 +305,6 @@ void engine_base::gather_inputs(const input_fn& fn) {
             continue;
         }
         const double p = s.rate_hz * dt / 1000.0;
-        const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::stimulus) +
-                            static_cast<std::uint32_t>(k);
         for (std::uint32_t i = s.first; i < s.first + s.count; ++i) {
             if (p >= 1.0 || kernels::uniform2(spec_.seed, stream, i,
                                               static_cast<std::uint64_t>(step_))[0] < p) {
@@ -300,10 +377,14 @@ double engine_base::update_modulation() {
 
 void engine_base::after_spikes() {
     if (stdp_on_) {
-        const bool nearest = spec_.stdp.pairing == stdp_pairing_kind::nearest;
         for (std::uint32_t j : spikes_) {
-            state_.trace_pre[j] = kernels::trace_spike(state_.trace_pre[j], nearest);
-            state_.trace_post[j] = kernels::trace_spike(state_.trace_post[j], nearest);
+            const double pre = pre_trace(j, step_);
+            const double post = post_trace(j, step_);
+            kernels::trace_state& t = state_.traces[j];
+            t.pre_before = pre;
+            t.pre_after = kernels::trace_spike(pre, stdp_step_.nearest);
+            t.post_after = kernels::trace_spike(post, stdp_step_.nearest);
+            t.last_spike = step_;
         }
     }
     if (homeostasis_on_) {
@@ -340,7 +421,7 @@ void engine_base::record() {
     if (!r.sample_neurons.empty() && step_ % r.sample_every == 0) {
         for (std::uint32_t i : r.sample_neurons) {
             samples_.push_back({step_, i, state_.v[i], state_.threshold[i] + state_.theta[i],
-                                state_.trace_pre[i], state_.trace_post[i]});
+                                trace_after_step(i, true), trace_after_step(i, false)});
         }
     }
 }
@@ -352,17 +433,12 @@ void engine_base::step(const input_fn& fn) {
     stats_.forced_spikes_dropped += update_neurons(spikes_);
     clear_inputs();
     modulation_ = update_modulation();
+    stdp_step_.a_plus = spec_.stdp.learning_rate * modulation_ * spec_.stdp.a_plus;
+    stdp_step_.a_minus = spec_.stdp.learning_rate * modulation_ * spec_.stdp.a_minus;
     stats_.synaptic_events += propagate(spikes_);
     deliver_and_reset(spikes_);
-    if (stdp_on_ && !spikes_.empty()) {
-        const stdp_params& s = spec_.stdp;
-        kernels::stdp_consts c;
-        c.a_plus = s.learning_rate * modulation_ * s.a_plus;
-        c.a_minus = s.learning_rate * modulation_ * s.a_minus;
-        c.w_min = s.w_min;
-        c.w_max = s.w_max;
-        c.multiplicative = s.kind == stdp_kind::multiplicative;
-        stats_.plasticity_updates += plasticity(spikes_, c);
+    if (stdp_on_) {
+        stats_.plasticity_updates += plasticity(spikes_);
     }
     after_spikes();
     stats_.spikes += spikes_.size();
@@ -384,20 +460,37 @@ neuron_state engine_base::state() const {
     s.i_syn = state_.i_syn;
     s.threshold = state_.threshold;
     s.theta = state_.theta;
-    s.trace_pre = state_.trace_pre;
-    s.trace_post = state_.trace_post;
+    s.trace_pre.resize(n_);
+    s.trace_post.resize(n_);
+    for (std::uint32_t i = 0; i < n_; ++i) {
+        s.trace_pre[i] = trace_after_step(i, true);
+        s.trace_post[i] = trace_after_step(i, false);
+    }
     s.rate_hz = state_.rate_hz;
     s.refractory_steps = state_.refractory;
     return s;
 }
 
+double engine_base::trace_after_step(std::uint32_t i, bool pre) const {
+    // The trace at the end of the last completed step (increments included).
+    const std::int64_t k = (step_ - 1) - state_.traces[i].last_spike;
+    const kernels::trace_table& t = pre ? pre_table_ : post_table_;
+    const double after = pre ? state_.traces[i].pre_after : state_.traces[i].post_after;
+    return k >= 0 && k < t.size ? after * t.decay[k] : 0.0;
+}
+
 std::vector<synapse_view> engine_base::synapses() const {
+    sync_weights();
     std::vector<synapse_view> out;
     out.reserve(store_.size());
     for (std::uint32_t j = 0; j < n_; ++j) {
         const float sign = store_.negative[j] != 0 ? -1.0f : 1.0f;
-        for (std::uint64_t k = store_.row_begin[j]; k < store_.row_begin[j + 1]; ++k) {
-            out.push_back({j, store_.target[k], store_.delay[k], sign * store_.weight[k]});
+        for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
+            const std::uint64_t begin = g == store_.segment_begin[j] ? store_.row_begin[j]
+                                                                     : store_.segments[g - 1].end;
+            for (std::uint64_t k = begin; k < store_.segments[g].end; ++k) {
+                out.push_back({j, store_.target[k], store_.segments[g].delay, sign * store_.weight[k]});
+            }
         }
     }
     std::stable_sort(out.begin(), out.end(), [](const synapse_view& a, const synapse_view& b) {

@@ -13,6 +13,7 @@
 #include "core/synapse_store.hpp"
 #include "core/kernels/neuron.hpp"
 #include "core/kernels/plasticity.hpp"
+#include "core/kernels/random.hpp"
 
 namespace hebllm::detail {
 
@@ -22,8 +23,7 @@ struct neuron_arrays {
     std::vector<double> i_syn;             // synaptic current (mV as R*I)
     std::vector<double> threshold;         // mV, moved by homeostasis
     std::vector<double> theta;             // mV, spike-triggered adaptation
-    std::vector<double> trace_pre;         // STDP presynaptic trace (dimensionless)
-    std::vector<double> trace_post;        // STDP postsynaptic trace
+    std::vector<kernels::trace_state> traces;  // STDP traces in closed form (kernels::trace_at)
     std::vector<double> rate_hz;           // homeostasis rate estimate
     std::vector<std::int32_t> refractory;  // refractory steps left
 };
@@ -42,40 +42,85 @@ public:
     void set_surprise(double value) override { surprise_ = value; }
     void set_reward(double value) override { reward_ = value; }
     double modulation() const override { return modulation_; }
+    void reset_state() override;
+    void reset_stats() override;
     const std::vector<spike_event>& spikes() const override { return recorded_spikes_; }
     const std::vector<state_sample>& samples() const override { return samples_; }
     std::vector<std::uint64_t> population_spike_counts() const override { return pop_counts_; }
     void clear_recording() override;
     neuron_state state() const override;
     std::vector<synapse_view> synapses() const override;
-    const run_stats& stats() const override { return stats_; }
+    const run_stats& stats() const override;
     std::uint64_t synapse_bytes() const override { return store_.bytes(); }
 
 protected:
-    // Phase 1: advance every neuron (traces decayed first when STDP is on) and test thresholds.
+    // Phase 1: advance every neuron and test thresholds.
     // Appends the spiking neurons to `spikes` in increasing id order; returns the number of
     // forced spikes dropped because their neuron was refractory.
     virtual std::uint64_t update_neurons(std::vector<std::uint32_t>& spikes) = 0;
     // Phase 2: push the spikes along their outgoing synapses into the delay ring at
-    // step + delay. Returns the number of synaptic events.
+    // step + delay. Returns the number of synaptic events. A backend may also do phase 4's
+    // presynaptic work here (it reads stdp_step()).
     virtual std::uint64_t propagate(std::span<const std::uint32_t> spikes) = 0;
-    // Phase 3: deliver the input due at this step, then reset the neurons that spiked.
+    // Phase 3: deliver the input due at this step (synaptic and external_input()), then reset
+    // the neurons that spiked.
     virtual void deliver_and_reset(std::span<const std::uint32_t> spikes) = 0;
-    // Phase 4: STDP on the plastic synapses of the spiking neurons (pre: depression, then
-    // post: potentiation). Returns the number of weight updates.
-    virtual std::uint64_t plasticity(std::span<const std::uint32_t> spikes,
-                                     const kernels::stdp_consts& c) = 0;
+    // Phase 4 (STDP on, at least one spike): the result must equal, synapse by synapse, first
+    // depression of the plastic synapses of spiking sources against the targets' post traces,
+    // then potentiation of the plastic synapses of spiking targets against the sources' pre
+    // traces, with this step's amplitudes (stdp_step()) and traces at this step
+    // (pre_trace()/post_trace()). A backend may apply an update later (lazily) as long as every
+    // weight it reports or uses is the same. Returns the number of weight updates done now.
+    virtual std::uint64_t plasticity(std::span<const std::uint32_t> spikes) = 0;
+    // Drop the input in transit (reset_state()).
+    virtual void clear_pending() = 0;
+    // Bring weights up to date before they are read (for backends that defer updates), and the
+    // number of weight updates such a backend applied outside step().
+    virtual void sync_weights() const {}
+    virtual std::uint64_t updates_outside_steps() const { return 0; }
 
     // The per-neuron work of phase 1, shared by every host backend.
     kernels::update_result update_one(std::uint32_t i, const kernels::neuron_consts& c) {
-        if (stdp_on_) {
-            state_.trace_pre[i] = state_.trace_pre[i] * decay_pre_;
-            state_.trace_post[i] = state_.trace_post[i] * decay_post_;
-        }
         return kernels::update_neuron(state_.v[i], state_.i_syn[i], state_.theta[i],
                                       state_.refractory[i], state_.threshold[i], i_ext_[i],
                                       forced_[i] != 0, c);
     }
+    // External synaptic input (poisson_input stimuli) reaching neuron i at the end of this step,
+    // in fixed point. Called once per neuron by deliver_and_reset.
+    std::int64_t external_input(std::uint32_t i) const {
+        std::int64_t q = 0;
+        for (const active_input& a : active_inputs_) {
+            if (i >= a.first && i < a.end) {
+                const std::uint32_t u = kernels::uniform_u32(spec_.seed, a.stream, i,
+                                                             static_cast<std::uint64_t>(step_));
+                q += a.amplitude * kernels::binomial_from_table(u, a.cdf);
+            }
+        }
+        return q;
+    }
+    bool has_external_input() const { return !active_inputs_.empty(); }
+
+    // STDP of this step: amplitudes (learning rate x modulation x A+-) and bounds.
+    struct stdp_step_consts {
+        double a_plus = 0.0;
+        double a_minus = 0.0;
+        kernels::stdp_bounds bounds;
+        bool nearest = false;
+    };
+    const stdp_step_consts& stdp_step() const { return stdp_step_; }
+    bool stdp_on() const { return stdp_on_; }
+    // Traces of neuron i at step s, before the increments of step s.
+    double pre_trace(std::uint32_t i, std::int64_t s) const {
+        const kernels::trace_state& t = state_.traces[i];
+        return kernels::trace_at(s, t.last_spike, t.pre_after, t.pre_before, pre_table_);
+    }
+    // Only for s after the neuron's last spike (see kernels::trace_state).
+    double post_trace(std::uint32_t i, std::int64_t s) const {
+        const kernels::trace_state& t = state_.traces[i];
+        return kernels::trace_at(s, t.last_spike, t.post_after, 0.0, post_table_);
+    }
+    const kernels::trace_table& pre_table() const { return pre_table_; }
+    const kernels::trace_table& post_table() const { return post_table_; }
     // Which population (index into consts_) each neuron range belongs to.
     std::size_t population_count() const { return consts_.size(); }
     std::uint32_t population_begin(std::size_t p) const { return pop_begin_[p]; }
@@ -91,6 +136,17 @@ protected:
     std::int64_t step_ = 0;
 
 private:
+    struct active_input {
+        std::uint32_t first;
+        std::uint32_t end;
+        std::uint32_t stream;
+        std::int64_t amplitude;     // fixed point
+        const std::uint64_t* cdf;   // binomial table
+    };
+
+    void init_neurons();
+    double trace_after_step(std::uint32_t i, bool pre) const;
+    void add_stimulus_unchecked(const stimulus& s);
     void gather_inputs(const input_fn& fn);
     void clear_inputs();
     double update_modulation();
@@ -102,8 +158,11 @@ private:
     std::vector<std::uint8_t> homeostatic_;  // [populations]
     bool stdp_on_ = false;
     bool homeostasis_on_ = false;
-    double decay_pre_ = 1.0;
-    double decay_post_ = 1.0;
+    std::vector<double> pre_decay_;   // exp(-k dt / tau+), k < size
+    std::vector<double> post_decay_;  // exp(-k dt / tau-)
+    kernels::trace_table pre_table_;
+    kernels::trace_table post_table_;
+    stdp_step_consts stdp_step_;
     kernels::homeostasis_consts homeo_{};
 
     // Inputs of the current step (dense, cleared after use through the touched lists).
@@ -112,6 +171,8 @@ private:
     std::vector<std::uint32_t> forced_list_;
     std::vector<std::uint32_t> current_list_;
     std::vector<stimulus> stimuli_;
+    std::vector<std::vector<std::uint64_t>> input_cdf_;  // [stimulus] binomial table (poisson_input)
+    std::vector<active_input> active_inputs_;
     std::vector<std::pair<std::int64_t, std::uint32_t>> input_spikes_;  // (step, neuron), sorted
     std::size_t next_input_ = 0;
     input_sink sink_;
@@ -129,6 +190,7 @@ private:
     std::vector<state_sample> samples_;
     std::vector<std::uint64_t> pop_counts_;
     run_stats stats_;
+    mutable run_stats stats_view_;
 };
 
 }  // namespace hebllm::detail

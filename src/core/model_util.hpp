@@ -21,3 +21,24 @@ inline std::int64_t time_to_step(double ms, double dt) {
 }
 
 }  // namespace hebllm::detail
+
+#include <string>
+#include <vector>
+
+namespace hebllm::detail {
+
+// The populations named by a projection target: "E" or a '+'-joined union such as "E+I".
+inline std::vector<std::string> split_union(const std::string& names) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t plus = names.find('+', start);
+        out.push_back(names.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
+        if (plus == std::string::npos) {
+            return out;
+        }
+        start = plus + 1;
+    }
+}
+
+}  // namespace hebllm::detail

@@ -224,18 +224,28 @@ void network_spec::validate() const {
         const std::string where =
             "projection " + std::to_string(k) + " ('" + pr.source + "' -> '" + pr.target + "')";
         const population& src = find(pr.source);
-        const population& dst = find(pr.target);
-        if (dst.model == neuron_model_kind::spike_source) {
-            fail(where, ": the target population is a spike_source and cannot receive synapses");
+        std::uint64_t dst_size = 0;
+        bool source_in_target = false;
+        std::set<std::string> seen;
+        for (const std::string& name : detail::split_union(pr.target)) {
+            const population& dst = find(name);
+            if (!seen.insert(name).second) {
+                fail(where, ": population '", name, "' appears twice in the target");
+            }
+            if (dst.model == neuron_model_kind::spike_source) {
+                fail(where, ": the target population '", name,
+                     "' is a spike_source and cannot receive synapses");
+            }
+            dst_size += dst.size;
+            source_in_target = source_in_target || name == pr.source;
         }
         if (pr.rule == connect_rule_kind::bernoulli) {
             if (!(pr.density >= 0.0 && pr.density <= 1.0)) {
                 fail(where, ": density must be in [0, 1], got ", pr.density);
             }
-            estimated_synapses += pr.density * src.size * static_cast<double>(dst.size);
+            estimated_synapses += pr.density * src.size * static_cast<double>(dst_size);
         } else {
-            const std::uint64_t available =
-                dst.size - ((pr.source == pr.target && !pr.autapses) ? 1u : 0u);
+            const std::uint64_t available = dst_size - ((source_in_target && !pr.autapses) ? 1u : 0u);
             if (pr.outdegree > available) {
                 fail(where, ": outdegree ", pr.outdegree, " exceeds the ", available,
                      " distinct targets available");
@@ -329,6 +339,15 @@ void network_spec::validate() const {
         require_finite(s.t_stop_ms, where, "t_stop_ms");
         require_non_negative(s.rate_hz, where, "rate_hz");
         require_finite(s.amplitude, where, "amplitude");
+        if (s.kind == stimulus_kind::poisson_input) {
+            if (s.sources == 0) {
+                fail(where, ": poisson_input needs sources >= 1");
+            }
+            if (s.rate_hz * dt_ms / 1000.0 > 1.0) {
+                fail(where, ": rate_hz ", s.rate_hz, " exceeds one event per step (dt = ", dt_ms,
+                     " ms) per source");
+            }
+        }
         if (s.t_stop_ms < s.t_start_ms) {
             fail(where, ": t_stop_ms (", s.t_stop_ms, ") is before t_start_ms (", s.t_start_ms,
                  ")");
@@ -456,7 +475,12 @@ const char* to_string(neuromodulation_kind kind) {
     return kind == neuromodulation_kind::constant ? "constant" : "novelty";
 }
 const char* to_string(stimulus_kind kind) {
-    return kind == stimulus_kind::poisson ? "poisson" : "current";
+    switch (kind) {
+        case stimulus_kind::poisson: return "poisson";
+        case stimulus_kind::current: return "current";
+        case stimulus_kind::poisson_input: return "poisson_input";
+    }
+    return "?";
 }
 
 }  // namespace hebllm

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 #pragma once
-// The synapse store: CSR by source plus an incoming index of the plastic synapses
+// The synapse store: CSR by source, each row cut into segments of equal (plastic, delay)
 // (docs/dev/synapse-store.md).
 //
-// Row j holds the outgoing synapses of neuron j: first its plastic synapses, then its static
-// ones, each part sorted by (target, delay, weight). Weights are magnitudes; the sign is the
-// source neuron's Dale sign (negative[j]). The incoming index lists, for each target, the ids
-// of its plastic afferent synapses in increasing id order, with their sources.
+// Row j holds the outgoing synapses of neuron j sorted by (plastic first, delay, target,
+// weight). A segment is a maximal run of one (plastic, delay) pair, so propagation handles a
+// whole segment with one ring slot and no per-synapse delay. Weights are magnitudes; the sign is
+// the source neuron's Dale sign (negative[j]). Per synapse: 4 bytes target + 4 bytes weight.
 
 #include <cstdint>
 #include <vector>
@@ -15,21 +15,27 @@
 
 namespace hebllm::detail {
 
+struct synapse_segment {
+    std::uint64_t end = 0;     // one past the last synapse of the segment (global index)
+    std::uint8_t delay = 1;    // steps, >= 1
+    std::uint8_t plastic = 0;  // 1: STDP acts on these synapses
+};
+
 struct synapse_store {
     std::uint32_t neuron_count = 0;
     std::vector<std::uint64_t> row_begin;      // [neuron_count + 1] first synapse of each row
-    std::vector<std::uint32_t> plastic_count;  // [neuron_count] plastic synapses at a row's start
+    std::vector<std::uint32_t> segment_begin;  // [neuron_count + 1] first segment of each row
+    std::vector<synapse_segment> segments;     // [segments]
     std::vector<std::uint32_t> target;         // [S] postsynaptic neuron
     std::vector<float> weight;                 // [S] weight magnitude (mV jump of v or I)
-    std::vector<std::uint8_t> delay;           // [S] delay in steps, >= 1
     std::vector<std::uint8_t> negative;        // [neuron_count] 1: inhibitory source
-    std::vector<std::uint64_t> in_begin;       // [neuron_count + 1] incoming index rows
-    std::vector<std::uint32_t> in_synapse;     // [S_plastic] synapse id
-    std::vector<std::uint32_t> in_source;      // [S_plastic] its source neuron
     std::uint32_t max_delay = 1;               // largest delay in steps
+    std::uint64_t plastic_synapses = 0;
 
     std::uint64_t size() const { return target.size(); }
     std::uint64_t bytes() const;
+    // Delay of synapse k of row j (a search over the row's segments; for exports, not hot loops).
+    std::uint32_t delay_of(std::uint32_t j, std::uint64_t k) const;
 };
 
 // Build the store for a validated spec: random projections (counter-based RNG keyed by the

@@ -29,6 +29,11 @@ namespace {
     }
 }
 
+// One line of JSON. Names come from user configs: invalid UTF-8 is replaced instead of throwing.
+std::string json_line(const nlohmann::ordered_json& j) {
+    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
 }  // namespace
 
 run_summary summarize_run(const engine& eng, int threads, double construction_s) {
@@ -40,7 +45,7 @@ run_summary summarize_run(const engine& eng, int threads, double construction_s)
     s.neurons = eng.neuron_count();
     s.synapses = eng.synapse_count();
     s.dt_ms = spec.dt_ms;
-    s.steps = eng.current_step();
+    s.steps = stats.steps;  // since the last reset_stats() (a warm-up is not counted)
     s.simulated_ms = static_cast<double>(s.steps) * spec.dt_ms;
     s.seed = spec.seed;
     s.spikes = stats.spikes;
@@ -138,8 +143,7 @@ std::string format_summary_json(const run_summary& s) {
     j["bytes_per_synapse"] = s.bytes_per_synapse;
     j["record_path"] = s.record_path.empty() ? nlohmann::ordered_json(nullptr)
                                              : nlohmann::ordered_json(s.record_path);
-    // Names come from user configs: replace invalid UTF-8 instead of throwing.
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    return json_line(j);
 }
 
 std::string format_build_info_text(const build_info_t& info) {
@@ -165,7 +169,7 @@ std::string format_build_info_json(const build_info_t& info) {
     j["flags"] = info.flags;
     j["backends"] = info.backends;
     j["max_threads"] = info.max_threads;
-    return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+    return json_line(j);
 }
 
 }  // namespace hebllm

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <concepts>
 #include <cstdint>
 #include <filesystem>
 #include <iterator>
@@ -18,6 +19,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -62,8 +64,10 @@ constexpr enum_name<stdp_pairing_kind> stdp_pairing_names[] = {
     {"all_to_all", stdp_pairing_kind::all_to_all}, {"nearest", stdp_pairing_kind::nearest}};
 constexpr enum_name<neuromodulation_kind> neuromodulation_kind_names[] = {
     {"constant", neuromodulation_kind::constant}, {"novelty", neuromodulation_kind::novelty}};
-constexpr enum_name<stimulus_kind> stimulus_kind_names[] = {{"poisson", stimulus_kind::poisson},
-                                                            {"current", stimulus_kind::current}};
+constexpr enum_name<stimulus_kind> stimulus_kind_names[] = {
+    {"poisson", stimulus_kind::poisson},
+    {"current", stimulus_kind::current},
+    {"poisson_input", stimulus_kind::poisson_input}};
 
 template <class E, std::size_t N>
 std::string_view name_of(const enum_name<E> (&names)[N], E value) {
@@ -104,9 +108,74 @@ constexpr std::string_view neuromodulation_keys[] = {
     "enabled", "kind", "baseline", "w_novelty", "w_surprise", "w_reward", "decay_surprise",
     "decay_reward", "history", "compare", "m_min", "m_max"};
 constexpr std::string_view stimulus_keys[] = {
-    "kind", "population", "first", "count", "t_start_ms", "t_stop_ms", "rate_hz", "amplitude"};
+    "kind", "population", "first", "count", "t_start_ms", "t_stop_ms", "rate_hz", "amplitude",
+    "sources"};
 constexpr std::string_view files_keys[] = {"synapses", "input_spikes"};
 // clang-format on
+
+// ---- field lists: the keys of a parameter table and the members they hold, in file order ---
+// One list serves both reading and writing. f(key, member) is called for each field, or
+// f(key, member, names) for an enum; P is the parameter struct, const for writing.
+
+template <class P, class T>
+concept params_of = std::same_as<std::remove_const_t<P>, T>;
+
+template <params_of<lif_params> P, class F>
+void for_each_field(P& p, F&& f) {
+    f("tau_m_ms", p.tau_m_ms);
+    f("v_rest", p.v_rest);
+    f("v_reset", p.v_reset);
+    f("v_threshold", p.v_threshold);
+    f("refractory_ms", p.refractory_ms);
+    f("tau_syn_ms", p.tau_syn_ms);
+    f("resistance", p.resistance);
+    f("bias_current", p.bias_current);
+    f("v_init_min", p.v_init_min);
+    f("v_init_max", p.v_init_max);
+    f("adapt_increment", p.adapt_increment);
+    f("adapt_tau_ms", p.adapt_tau_ms);
+    f("homeostasis", p.homeostasis);
+}
+
+template <params_of<stdp_params> P, class F>
+void for_each_field(P& p, F&& f) {
+    f("enabled", p.enabled);
+    f("kind", p.kind, stdp_kind_names);
+    f("pairing", p.pairing, stdp_pairing_names);
+    f("a_plus", p.a_plus);
+    f("a_minus", p.a_minus);
+    f("tau_plus_ms", p.tau_plus_ms);
+    f("tau_minus_ms", p.tau_minus_ms);
+    f("w_min", p.w_min);
+    f("w_max", p.w_max);
+    f("learning_rate", p.learning_rate);
+}
+
+template <params_of<homeostasis_params> P, class F>
+void for_each_field(P& p, F&& f) {
+    f("enabled", p.enabled);
+    f("target_rate_hz", p.target_rate_hz);
+    f("tau_rate_ms", p.tau_rate_ms);
+    f("eta", p.eta);
+    f("threshold_min", p.threshold_min);
+    f("threshold_max", p.threshold_max);
+}
+
+template <params_of<neuromodulation_params> P, class F>
+void for_each_field(P& p, F&& f) {
+    f("enabled", p.enabled);
+    f("kind", p.kind, neuromodulation_kind_names);
+    f("baseline", p.baseline);
+    f("w_novelty", p.w_novelty);
+    f("w_surprise", p.w_surprise);
+    f("w_reward", p.w_reward);
+    f("decay_surprise", p.decay_surprise);
+    f("decay_reward", p.decay_reward);
+    f("history", p.history);
+    f("compare", p.compare);
+    f("m_min", p.m_min);
+    f("m_max", p.m_max);
+}
 
 // ---- helpers ----------------------------------------------------------------------------------
 
@@ -248,42 +317,19 @@ public:
     }
 
     bool read(std::string_view key, bool& out) const {
-        const toml::node* n = table_.get(key);
-        if (n == nullptr) {
-            return false;
-        }
-        const auto* b = n->as_boolean();
-        if (b == nullptr) {
-            fail(key, in_quotes(key) + " must be a boolean (true or false), got " + type_name(*n));
-        }
-        out = b->get();
-        return true;
+        return read_as(key, out, "a boolean (true or false)");
     }
-
     bool read(std::string_view key, std::string& out) const {
-        const toml::node* n = table_.get(key);
-        if (n == nullptr) {
-            return false;
-        }
-        const auto* s = n->as_string();
-        if (s == nullptr) {
-            fail(key, in_quotes(key) + " must be a string, got " + type_name(*n));
-        }
-        out = s->get();
-        return true;
+        return read_as(key, out, "a string");
     }
 
     // An integer in [min, 2^32 - 1]; a negative value is reported as such, never wrapped.
     bool read_u32(std::string_view key, std::uint32_t& out, std::uint32_t min = 0) const {
-        const toml::node* n = table_.get(key);
-        if (n == nullptr) {
+        const std::int64_t* i = value_of<std::int64_t>(key, "an integer");
+        if (i == nullptr) {
             return false;
         }
-        const auto* i = n->as_integer();
-        if (i == nullptr) {
-            fail(key, in_quotes(key) + " must be an integer, got " + type_name(*n));
-        }
-        const std::int64_t v = i->get();
+        const std::int64_t v = *i;
         constexpr std::int64_t max = std::numeric_limits<std::uint32_t>::max();
         if (v < static_cast<std::int64_t>(min) || v > max) {
             fail(key, in_quotes(key) + " must be an integer in [" + std::to_string(min) + ", " +
@@ -353,9 +399,45 @@ public:
     }
 
 private:
+    // The value of key if it is a T (bool, std::string or std::int64_t), nullptr if key is
+    // absent; a value of another type is reported as "'key' must be <what>, got <type>".
+    template <class T>
+    const T* value_of(std::string_view key, const char* what) const {
+        const toml::node* n = table_.get(key);
+        if (n == nullptr) {
+            return nullptr;
+        }
+        const toml::value<T>* v = n->as<T>();
+        if (v == nullptr) {
+            fail(key, in_quotes(key) + " must be " + what + ", got " + type_name(*n));
+        }
+        return &v->get();
+    }
+
+    template <class T>
+    bool read_as(std::string_view key, T& out, const char* what) const {
+        const T* v = value_of<T>(key, what);
+        if (v != nullptr) {
+            out = *v;
+        }
+        return v != nullptr;
+    }
+
     const toml::table& table_;
     const std::string& file_;
     std::string context_;
+};
+
+// Reads the fields of a parameter struct (for_each_field) that the table has.
+struct field_reader {
+    const table_reader& r;
+    void operator()(std::string_view key, double& v) const { r.read(key, v); }
+    void operator()(std::string_view key, bool& v) const { r.read(key, v); }
+    void operator()(std::string_view key, std::uint32_t& v) const { r.read_u32(key, v); }
+    template <class E, std::size_t N>
+    void operator()(std::string_view key, E& v, const enum_name<E> (&names)[N]) const {
+        r.read_enum(key, v, names);
+    }
 };
 
 // Reads a whole TOML document into a network_spec (without validating it).
@@ -436,13 +518,13 @@ public:
         }
 
         if (const toml::table* t = table_at("stdp")) {
-            read_stdp(*t, spec.stdp);
+            read_params(*t, "[stdp]", stdp_keys, spec.stdp);
         }
         if (const toml::table* t = table_at("homeostasis")) {
-            read_homeostasis(*t, spec.homeostasis);
+            read_params(*t, "[homeostasis]", homeostasis_keys, spec.homeostasis);
         }
         if (const toml::table* t = table_at("neuromodulation")) {
-            read_neuromodulation(*t, spec.neuromodulation);
+            read_params(*t, "[neuromodulation]", neuromodulation_keys, spec.neuromodulation);
         }
         const std::vector<const toml::table*> stimuli = tables_at("stimulus");
         for (std::size_t i = 0; i < stimuli.size(); ++i) {
@@ -521,22 +603,6 @@ private:
         return result;
     }
 
-    static void read_lif(const table_reader& r, lif_params& p) {
-        r.read("tau_m_ms", p.tau_m_ms);
-        r.read("v_rest", p.v_rest);
-        r.read("v_reset", p.v_reset);
-        r.read("v_threshold", p.v_threshold);
-        r.read("refractory_ms", p.refractory_ms);
-        r.read("tau_syn_ms", p.tau_syn_ms);
-        r.read("resistance", p.resistance);
-        r.read("bias_current", p.bias_current);
-        r.read("v_init_min", p.v_init_min);
-        r.read("v_init_max", p.v_init_max);
-        r.read("adapt_increment", p.adapt_increment);
-        r.read("adapt_tau_ms", p.adapt_tau_ms);
-        r.read("homeostasis", p.homeostasis);
-    }
-
     void read_population(const toml::table& t, std::size_t index, network_spec& spec) {
         table_reader r(t, file_, "[[population]] #" + std::to_string(index + 1));
         population pop;
@@ -564,7 +630,7 @@ private:
         r.read("inhibitory", pop.inhibitory);
         r.read_u32("neurons_per_token", pop.neurons_per_token);
         pop.lif = default_lif_params(pop.kind);
-        read_lif(r, pop.lif);
+        for_each_field(pop.lif, field_reader{r});
         spec.populations.push_back(std::move(pop));
         population_lines_.push_back(r.line("name"));
     }
@@ -596,7 +662,15 @@ private:
         r.rename("[[projection]] " + in_quotes(proj.source) + " -> " + in_quotes(proj.target));
         r.check_keys(projection_keys);
         find_population(r, "source", proj.source, spec);
-        find_population(r, "target", proj.target, spec);
+        // A target may be a '+'-joined union of populations ("E+I").
+        for (std::size_t start = 0;;) {
+            const std::size_t plus = proj.target.find('+', start);
+            find_population(r, "target", proj.target.substr(start, plus - start), spec);
+            if (plus == std::string::npos) {
+                break;
+            }
+            start = plus + 1;
+        }
         r.read_enum("rule", proj.rule, connect_rule_names);
         r.read_fraction("density", proj.density);
         r.read_u32("outdegree", proj.outdegree);
@@ -623,47 +697,12 @@ private:
         spec.projections.push_back(std::move(proj));
     }
 
-    void read_stdp(const toml::table& t, stdp_params& p) const {
-        table_reader r(t, file_, "[stdp]");
-        r.check_keys(stdp_keys);
-        r.read("enabled", p.enabled);
-        r.read_enum("kind", p.kind, stdp_kind_names);
-        r.read_enum("pairing", p.pairing, stdp_pairing_names);
-        r.read("a_plus", p.a_plus);
-        r.read("a_minus", p.a_minus);
-        r.read("tau_plus_ms", p.tau_plus_ms);
-        r.read("tau_minus_ms", p.tau_minus_ms);
-        r.read("w_min", p.w_min);
-        r.read("w_max", p.w_max);
-        r.read("learning_rate", p.learning_rate);
-    }
-
-    void read_homeostasis(const toml::table& t, homeostasis_params& p) const {
-        table_reader r(t, file_, "[homeostasis]");
-        r.check_keys(homeostasis_keys);
-        r.read("enabled", p.enabled);
-        r.read("target_rate_hz", p.target_rate_hz);
-        r.read("tau_rate_ms", p.tau_rate_ms);
-        r.read("eta", p.eta);
-        r.read("threshold_min", p.threshold_min);
-        r.read("threshold_max", p.threshold_max);
-    }
-
-    void read_neuromodulation(const toml::table& t, neuromodulation_params& p) const {
-        table_reader r(t, file_, "[neuromodulation]");
-        r.check_keys(neuromodulation_keys);
-        r.read("enabled", p.enabled);
-        r.read_enum("kind", p.kind, neuromodulation_kind_names);
-        r.read("baseline", p.baseline);
-        r.read("w_novelty", p.w_novelty);
-        r.read("w_surprise", p.w_surprise);
-        r.read("w_reward", p.w_reward);
-        r.read("decay_surprise", p.decay_surprise);
-        r.read("decay_reward", p.decay_reward);
-        r.read_u32("history", p.history);
-        r.read_u32("compare", p.compare);
-        r.read("m_min", p.m_min);
-        r.read("m_max", p.m_max);
+    // A parameter table such as [stdp]: only the keys of its field list, each optional.
+    template <class P>
+    void read_params(const toml::table& t, const std::string& context, key_list keys, P& p) const {
+        table_reader r(t, file_, context);
+        r.check_keys(keys);
+        for_each_field(p, field_reader{r});
     }
 
     void read_stimulus(const toml::table& t, std::size_t index, network_spec& spec) const {
@@ -702,11 +741,14 @@ private:
         if (!r.read("t_stop_ms", s.t_stop_ms)) {
             r.missing("t_stop_ms");
         }
-        if (!r.read("rate_hz", s.rate_hz) && s.kind == stimulus_kind::poisson) {
+        if (!r.read("rate_hz", s.rate_hz) && s.kind != stimulus_kind::current) {
             r.missing("rate_hz");
         }
-        if (!r.read("amplitude", s.amplitude) && s.kind == stimulus_kind::current) {
+        if (!r.read("amplitude", s.amplitude) && s.kind != stimulus_kind::poisson) {
             r.missing("amplitude");
+        }
+        if (!r.read_u32("sources", s.sources) && s.kind == stimulus_kind::poisson_input) {
+            r.missing("sources");
         }
         spec.stimuli.push_back(s);
     }
@@ -843,6 +885,18 @@ private:
     std::string& out_;
 };
 
+// Writes every field of a parameter struct (for_each_field).
+struct field_writer {
+    toml_writer& w;
+    void operator()(std::string_view key, const double& v) const { w.num(key, v); }
+    void operator()(std::string_view key, const bool& v) const { w.boolean(key, v); }
+    void operator()(std::string_view key, const std::uint32_t& v) const { w.uint(key, v); }
+    template <class E, std::size_t N>
+    void operator()(std::string_view key, const E& v, const enum_name<E> (&names)[N]) const {
+        w.str(key, name_of(names, v));
+    }
+};
+
 std::string to_toml(const network_spec& spec, const std::string& synapses_file,
                     const std::string& input_spikes_file) {
     std::string out;
@@ -861,19 +915,7 @@ std::string to_toml(const network_spec& spec, const std::string& synapses_file,
         w.uint("size", p.size);
         w.boolean("inhibitory", p.inhibitory);
         w.uint("neurons_per_token", p.neurons_per_token);
-        w.num("tau_m_ms", p.lif.tau_m_ms);
-        w.num("v_rest", p.lif.v_rest);
-        w.num("v_reset", p.lif.v_reset);
-        w.num("v_threshold", p.lif.v_threshold);
-        w.num("refractory_ms", p.lif.refractory_ms);
-        w.num("tau_syn_ms", p.lif.tau_syn_ms);
-        w.num("resistance", p.lif.resistance);
-        w.num("bias_current", p.lif.bias_current);
-        w.num("v_init_min", p.lif.v_init_min);
-        w.num("v_init_max", p.lif.v_init_max);
-        w.num("adapt_increment", p.lif.adapt_increment);
-        w.num("adapt_tau_ms", p.lif.adapt_tau_ms);
-        w.boolean("homeostasis", p.lif.homeostasis);
+        for_each_field(p.lif, field_writer{w});
     }
 
     for (const projection& p : spec.projections) {
@@ -903,39 +945,11 @@ std::string to_toml(const network_spec& spec, const std::string& synapses_file,
     }
 
     out += "\n[stdp]\n";
-    w.boolean("enabled", spec.stdp.enabled);
-    w.str("kind", name_of(stdp_kind_names, spec.stdp.kind));
-    w.str("pairing", name_of(stdp_pairing_names, spec.stdp.pairing));
-    w.num("a_plus", spec.stdp.a_plus);
-    w.num("a_minus", spec.stdp.a_minus);
-    w.num("tau_plus_ms", spec.stdp.tau_plus_ms);
-    w.num("tau_minus_ms", spec.stdp.tau_minus_ms);
-    w.num("w_min", spec.stdp.w_min);
-    w.num("w_max", spec.stdp.w_max);
-    w.num("learning_rate", spec.stdp.learning_rate);
-
+    for_each_field(spec.stdp, field_writer{w});
     out += "\n[homeostasis]\n";
-    w.boolean("enabled", spec.homeostasis.enabled);
-    w.num("target_rate_hz", spec.homeostasis.target_rate_hz);
-    w.num("tau_rate_ms", spec.homeostasis.tau_rate_ms);
-    w.num("eta", spec.homeostasis.eta);
-    w.num("threshold_min", spec.homeostasis.threshold_min);
-    w.num("threshold_max", spec.homeostasis.threshold_max);
-
+    for_each_field(spec.homeostasis, field_writer{w});
     out += "\n[neuromodulation]\n";
-    const neuromodulation_params& nm = spec.neuromodulation;
-    w.boolean("enabled", nm.enabled);
-    w.str("kind", name_of(neuromodulation_kind_names, nm.kind));
-    w.num("baseline", nm.baseline);
-    w.num("w_novelty", nm.w_novelty);
-    w.num("w_surprise", nm.w_surprise);
-    w.num("w_reward", nm.w_reward);
-    w.num("decay_surprise", nm.decay_surprise);
-    w.num("decay_reward", nm.decay_reward);
-    w.uint("history", nm.history);
-    w.uint("compare", nm.compare);
-    w.num("m_min", nm.m_min);
-    w.num("m_max", nm.m_max);
+    for_each_field(spec.neuromodulation, field_writer{w});
 
     for (const stimulus& s : spec.stimuli) {
         out += "\n[[stimulus]]\n";
@@ -946,6 +960,9 @@ std::string to_toml(const network_spec& spec, const std::string& synapses_file,
         w.num("t_stop_ms", s.t_stop_ms);
         w.num("rate_hz", s.rate_hz);
         w.num("amplitude", s.amplitude);
+        if (s.kind == stimulus_kind::poisson_input) {
+            w.uint("sources", s.sources);
+        }
     }
 
     if (!synapses_file.empty() || !input_spikes_file.empty()) {

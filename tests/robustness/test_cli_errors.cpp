@@ -7,17 +7,16 @@
 #include <array>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <initializer_list>
-#include <iterator>
 #include <string>
 
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <hebllm/io.hpp>
+
+#include "support/files.hpp"
 
 #ifndef HEBLLM_CLI
 #error "HEBLLM_CLI must be defined as the path of the hebllm executable"
@@ -33,29 +32,10 @@ struct cli_result {
     std::string err;  // stderr
 };
 
-std::string slurp(const fs::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
+using hebllm::test::slurp;
 
-class cli : public ::testing::Test {
+class cli : public hebllm::test::temp_dir_test {
 protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("hebllm_test_cli_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    fs::path write(const std::string& name, const std::string& content) const {
-        const fs::path p = dir_ / name;
-        std::ofstream(p, std::ios::binary) << content;
-        return p;
-    }
     // Runs `hebllm args` (args are shell words; the test paths contain no quotes) in dir_.
     cli_result run(const std::string& args) const {
         const fs::path err_file = dir_ / "stderr.txt";
@@ -84,10 +64,8 @@ protected:
         EXPECT_EQ(r.exit_code, 2) << r.err;
         EXPECT_EQ(r.err.rfind("hebllm: error: ", 0), 0u) << r.err;
         EXPECT_TRUE(r.out.empty()) << r.out;
-        for (const char* w : words)
-            EXPECT_NE(r.err.find(w), std::string::npos) << "'" << w << "' not in: " << r.err;
+        hebllm::test::expect_contains_all(r.err, words);
     }
-    fs::path dir_;
 };
 
 // A network small enough to run in milliseconds under any build type.
@@ -239,10 +217,9 @@ TEST_F(cli, tiny_run_records_spikes_and_prints_json) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_TRUE(r.err.empty()) << r.err;
     EXPECT_EQ(r.out.find('\n'), r.out.size() - 1) << "one JSON line: " << r.out;
-    for (const char* key : {"\"backend\":\"reference\"", "\"neurons\":20", "\"steps\":20",
-                            "\"seed\":3", "\"name\":\"exc\"", "\"record_path\":\"out.spk\""}) {
-        EXPECT_NE(r.out.find(key), std::string::npos) << key << " not in " << r.out;
-    }
+    hebllm::test::expect_contains_all(
+        r.out, {"\"backend\":\"reference\"", "\"neurons\":20", "\"steps\":20", "\"seed\":3",
+                "\"name\":\"exc\"", "\"record_path\":\"out.spk\""});
     const hebllm::spike_recording rec = hebllm::read_spikes_binary(dir_ / "out.spk");
     EXPECT_EQ(rec.dt_ms, 1.0);
     EXPECT_FALSE(rec.spikes.empty());  // the stimulus alone forces spikes in 'in'

@@ -6,67 +6,48 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <functional>
 #include <initializer_list>
-#include <iterator>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <hebllm/errors.hpp>
 #include <hebllm/io.hpp>
 
+#include "support/files.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-class io_errors : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("hebllm_test_io_errors_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    fs::path write(const std::string& name, const std::string& content) const {
-        const fs::path p = dir_ / name;
-        std::ofstream(p, std::ios::binary) << content;
-        return p;
-    }
-    fs::path dir_;
-};
+using hebllm::test::expect_file_error;
 
-// Runs fn, which must throw file_error for `file` at `line` (0: no line) whose message holds
-// every word.
-void expect_file_error(const std::function<void()>& fn, const std::string& file, std::size_t line,
-                       std::initializer_list<const char*> words) {
-    try {
-        fn();
-        ADD_FAILURE() << "expected hebllm::file_error";
-    } catch (const hebllm::file_error& e) {
-        const std::string what = e.what();
-        EXPECT_EQ(e.file(), file) << what;
-        EXPECT_EQ(e.line(), line) << what;
-        const std::string prefix =
-            line > 0 ? file + ":" + std::to_string(line) + ": " : file + ": ";
-        EXPECT_EQ(what.rfind(prefix, 0), 0u)
-            << "message should start with '" << prefix << "': " << what;
-        for (const char* w : words)
-            EXPECT_NE(what.find(w), std::string::npos) << "'" << w << "' not in: " << what;
-    } catch (const std::exception& e) {
-        ADD_FAILURE() << "expected hebllm::file_error, got: " << e.what();
+class io_errors : public hebllm::test::temp_dir_test {
+protected:
+    // Writes content to the file `name` and expects read(path) to throw file_error for that
+    // file at `line` (0: no line) whose message holds every word.
+    template <class Read>
+    void expect_read_error(Read read, const std::string& name, const std::string& content,
+                           std::size_t line, std::initializer_list<const char*> words) const {
+        const fs::path p = write(name, content);
+        expect_file_error([&] { read(p); }, p.string(), line, words);
     }
-}
+    void expect_synapses_error(const std::string& csv, std::size_t line,
+                               std::initializer_list<const char*> words) const {
+        expect_read_error(hebllm::read_synapses_csv, "syn.csv", csv, line, words);
+    }
+    void expect_input_spikes_error(const std::string& csv, std::size_t line,
+                                   std::initializer_list<const char*> words) const {
+        expect_read_error(hebllm::read_input_spikes_csv, "in.csv", csv, line, words);
+    }
+    // Binary spike files have no lines: every error is at line 0.
+    void expect_spikes_binary_error(const std::string& bytes,
+                                    std::initializer_list<const char*> words) const {
+        expect_read_error(hebllm::read_spikes_binary, "test.spk", bytes, 0, words);
+    }
+};
 
 void expect_config_error(const std::string& toml, std::size_t line,
                          std::initializer_list<const char*> words) {
@@ -74,27 +55,29 @@ void expect_config_error(const std::string& toml, std::size_t line,
                       words);
 }
 
+// TOML for the configs below; each fragment is three lines, which the expected error lines
+// count on.
+std::string population_toml(const std::string& name, std::int64_t size) {
+    return "[[population]]\nname = \"" + name + "\"\nsize = " + std::to_string(size) + "\n";
+}
+std::string projection_toml(const std::string& source, const std::string& target) {
+    return "[[projection]]\nsource = \"" + source + "\"\ntarget = \"" + target + "\"\n";
+}
+std::string poisson_stimulus_toml(const std::string& population) {
+    return "[[stimulus]]\nkind = \"poisson\"\npopulation = \"" + population + "\"\n";
+}
+
 // ---- TOML configs -------------------------------------------------------------------------
 
 TEST(config_errors, unknown_key_names_line_table_and_suggestion) {
     expect_config_error(
-        R"([[population]]
-name = "exc"
-size = 10
-tau_mm = 20.0
-)",
-        4, {"unknown key 'tau_mm'", "[[population]] 'exc'", "did you mean 'tau_m_ms'"});
+        population_toml("exc", 10) + "tau_mm = 20.0\n", 4,
+        {"unknown key 'tau_mm'", "[[population]] 'exc'", "did you mean 'tau_m_ms'"});
 }
 
 TEST(config_errors, unknown_key_in_inline_weight_table) {
-    expect_config_error(R"([[population]]
-name = "a"
-size = 3
-[[projection]]
-source = "a"
-target = "a"
-weight = { dist = "constant", a = 0.1, sigma = 2.0 }
-)",
+    expect_config_error(population_toml("a", 3) + projection_toml("a", "a") +
+                            "weight = { dist = \"constant\", a = 0.1, sigma = 2.0 }\n",
                         7, {"unknown key 'sigma'", "'weight' of [[projection]] 'a' -> 'a'"});
 }
 
@@ -105,30 +88,22 @@ TEST(config_errors, unknown_top_level_table) {
 
 TEST(config_errors, negative_size_is_reported_not_wrapped) {
     expect_config_error(
-        "[[population]]\nname = \"exc\"\nsize = -5\n", 3,
+        population_toml("exc", -5), 3,
         {"'size' must be an integer in [1, 4294967295], got -5", "[[population]] 'exc'"});
 }
 
 TEST(config_errors, size_too_large_for_32_bits) {
-    expect_config_error("[[population]]\nname = \"exc\"\nsize = 5000000000\n", 3,
-                        {"'size'", "got 5000000000"});
+    expect_config_error(population_toml("exc", 5000000000), 3, {"'size'", "got 5000000000"});
 }
 
 TEST(config_errors, zero_size) {
-    expect_config_error("[[population]]\nname = \"exc\"\nsize = 0\n", 3, {"'size'", "got 0"});
+    expect_config_error(population_toml("exc", 0), 3, {"'size'", "got 0"});
 }
 
 TEST(config_errors, density_above_one) {
-    expect_config_error(R"([[population]]
-name = "a"
-size = 3
-
-[[projection]]
-source = "a"
-target = "a"
-density = 1.5
-)",
-                        8, {"'density' must be in [0, 1], got 1.5", "[[projection]] 'a' -> 'a'"});
+    expect_config_error(
+        population_toml("a", 3) + "\n" + projection_toml("a", "a") + "density = 1.5\n", 8,
+        {"'density' must be in [0, 1], got 1.5", "[[projection]] 'a' -> 'a'"});
 }
 
 TEST(config_errors, negative_density_in_hebsnn) {
@@ -162,59 +137,25 @@ TEST(config_errors, unknown_enum_value_lists_choices) {
 }
 
 TEST(config_errors, duplicate_population_name) {
-    expect_config_error(R"([[population]]
-name = "exc"
-size = 3
-
-[[population]]
-name = "exc"
-size = 4
-)",
-                        6, {"duplicate population name 'exc'", "first declared at line 2"});
+    expect_config_error(population_toml("exc", 3) + "\n" + population_toml("exc", 4), 6,
+                        {"duplicate population name 'exc'", "first declared at line 2"});
 }
 
 TEST(config_errors, unknown_population_in_projection) {
-    expect_config_error(R"([[population]]
-name = "exc"
-size = 3
-[[population]]
-name = "inh"
-size = 3
-
-[[projection]]
-source = "exc"
-target = "inhh"
-)",
+    expect_config_error(population_toml("exc", 3) + population_toml("inh", 3) + "\n" +
+                            projection_toml("exc", "inhh"),
                         10, {"unknown population 'inhh' in 'target'", "populations: exc, inh"});
 }
 
 TEST(config_errors, unknown_population_in_stimulus) {
-    expect_config_error(R"([[population]]
-name = "exc"
-size = 3
-
-[[stimulus]]
-kind = "poisson"
-population = "sensory"
-t_stop_ms = 5.0
-rate_hz = 100.0
-)",
+    expect_config_error(population_toml("exc", 3) + "\n" + poisson_stimulus_toml("sensory") +
+                            "t_stop_ms = 5.0\nrate_hz = 100.0\n",
                         7, {"unknown population 'sensory'", "[[stimulus]] #1"});
 }
 
 TEST(config_errors, stimulus_outside_its_population) {
-    expect_config_error(R"([[population]]
-name = "exc"
-size = 3
-
-[[stimulus]]
-kind = "poisson"
-population = "exc"
-first = 1
-count = 5
-t_stop_ms = 5.0
-rate_hz = 100.0
-)",
+    expect_config_error(population_toml("exc", 3) + "\n" + poisson_stimulus_toml("exc") +
+                            "first = 1\ncount = 5\nt_stop_ms = 5.0\nrate_hz = 100.0\n",
                         9, {"neurons [1, 6) are outside population 'exc' of size 3"});
 }
 
@@ -233,7 +174,7 @@ TEST(config_errors, table_of_wrong_shape) {
 }
 
 TEST(config_errors, hebsnn_cannot_be_combined_with_populations) {
-    expect_config_error("[hebsnn]\nsensory = 10\n\n[[population]]\nname = \"x\"\nsize = 3\n", 4,
+    expect_config_error("[hebsnn]\nsensory = 10\n\n" + population_toml("x", 3), 4,
                         {"[[population]] cannot be combined with [hebsnn] (line 1)"});
 }
 
@@ -244,8 +185,7 @@ TEST(config_errors, toml_syntax_error_has_a_line) {
 
 TEST(config_errors, model_rule_violations_name_the_config) {
     // dt_ms <= 0 is a model rule (network_spec::validate), reported against the file.
-    expect_config_error("[simulation]\ndt_ms = -1.0\n[[population]]\nname = \"a\"\nsize = 2\n", 0,
-                        {"dt_ms"});
+    expect_config_error("[simulation]\ndt_ms = -1.0\n" + population_toml("a", 2), 0, {"dt_ms"});
     expect_config_error("", 0, {"no populations"});
 }
 
@@ -260,16 +200,16 @@ TEST_F(io_errors, config_is_a_directory) {
 }
 
 TEST_F(io_errors, missing_csv_named_in_files_points_at_the_config_line) {
-    const fs::path cfg = write(
-        "net.toml", "[[population]]\nname = \"a\"\nsize = 2\n\n[files]\nsynapses = \"gone.csv\"\n");
+    const fs::path cfg =
+        write("net.toml", population_toml("a", 2) + "\n[files]\nsynapses = \"gone.csv\"\n");
     expect_file_error([&] { hebllm::load_network(cfg); }, (dir_ / "gone.csv").string(), 0,
                       {"cannot open file", "named by 'synapses' in [files] at", "net.toml:6"});
 }
 
 TEST_F(io_errors, malformed_csv_named_in_files_reports_the_csv_line) {
     write("syn.csv", "pre,post,weight,delay_ms\n0,1,0.5,1\n1,0,0.5\n");
-    const fs::path cfg = write(
-        "net.toml", "[[population]]\nname = \"a\"\nsize = 2\n[files]\nsynapses = \"syn.csv\"\n");
+    const fs::path cfg =
+        write("net.toml", population_toml("a", 2) + "[files]\nsynapses = \"syn.csv\"\n");
     expect_file_error([&] { hebllm::load_network(cfg); }, (dir_ / "syn.csv").string(), 3,
                       {"expected 4 fields (pre,post,weight,delay_ms), got 3"});
 }
@@ -277,78 +217,61 @@ TEST_F(io_errors, malformed_csv_named_in_files_reports_the_csv_line) {
 // ---- CSV files ----------------------------------------------------------------------------
 
 TEST_F(io_errors, csv_wrong_field_count) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms\n0,1,0.5,1\n0,1,0.5,1,7\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 3,
-                      {"expected 4 fields", "got 5"});
-    const fs::path q = write("in.csv", "neuron,time_ms\n3\n");
-    expect_file_error([&] { hebllm::read_input_spikes_csv(q); }, q.string(), 2,
-                      {"expected 2 fields (neuron,time_ms), got 1"});
+    expect_synapses_error("pre,post,weight,delay_ms\n0,1,0.5,1\n0,1,0.5,1,7\n", 3,
+                          {"expected 4 fields", "got 5"});
+    expect_input_spikes_error("neuron,time_ms\n3\n", 2,
+                              {"expected 2 fields (neuron,time_ms), got 1"});
 }
 
 TEST_F(io_errors, csv_non_numeric_field) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms\n0,1,abc,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2,
-                      {"'weight' must be a finite number, got non-numeric 'abc'"});
-    const fs::path q = write("in.csv", "neuron,time_ms\nx,1\n");
-    expect_file_error([&] { hebllm::read_input_spikes_csv(q); }, q.string(), 2,
-                      {"'neuron' must be a non-negative integer, got non-numeric 'x'"});
+    expect_synapses_error("pre,post,weight,delay_ms\n0,1,abc,1\n", 2,
+                          {"'weight' must be a finite number, got non-numeric 'abc'"});
+    expect_input_spikes_error("neuron,time_ms\nx,1\n", 2,
+                              {"'neuron' must be a non-negative integer, got non-numeric 'x'"});
 }
 
 TEST_F(io_errors, csv_trailing_garbage) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms\n0,1,0.5ms,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2,
-                      {"'weight'", "'0.5ms'", "trailing"});
-    const fs::path q = write("syn2.csv", "pre,post,weight,delay_ms\n1.5,1,0.5,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(q); }, q.string(), 2, {"'pre'", "'1.5'"});
+    expect_synapses_error("pre,post,weight,delay_ms\n0,1,0.5ms,1\n", 2,
+                          {"'weight'", "'0.5ms'", "trailing"});
+    expect_synapses_error("pre,post,weight,delay_ms\n1.5,1,0.5,1\n", 2, {"'pre'", "'1.5'"});
 }
 
 TEST_F(io_errors, csv_negative_id) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms\n-1,1,0.5,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2,
-                      {"'pre' must be a non-negative integer, got negative '-1'"});
+    expect_synapses_error("pre,post,weight,delay_ms\n-1,1,0.5,1\n", 2,
+                          {"'pre' must be a non-negative integer, got negative '-1'"});
 }
 
 TEST_F(io_errors, csv_id_out_of_range) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms\n4294967296,1,0.5,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2,
-                      {"'pre' is out of range"});
+    expect_synapses_error("pre,post,weight,delay_ms\n4294967296,1,0.5,1\n", 2,
+                          {"'pre' is out of range"});
 }
 
 TEST_F(io_errors, csv_non_finite_numbers) {
     for (const char* bad : {"nan", "inf", "-inf", "1e999"}) {
         SCOPED_TRACE(bad);
-        const fs::path p =
-            write("syn.csv", std::string("pre,post,weight,delay_ms\n0,1,") + bad + ",1\n");
-        expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2, {"'weight'", bad});
+        expect_synapses_error(std::string("pre,post,weight,delay_ms\n0,1,") + bad + ",1\n", 2,
+                              {"'weight'", bad});
     }
 }
 
 TEST_F(io_errors, csv_wrong_header) {
-    const fs::path p = write("syn.csv", "from,to,w,d\n0,1,0.5,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 1,
-                      {"expected header 'pre,post,weight,delay_ms'", "got 'from,to,w,d'"});
-    const fs::path q = write("in.csv", "0,1\n");
-    expect_file_error([&] { hebllm::read_input_spikes_csv(q); }, q.string(), 1,
-                      {"expected header 'neuron,time_ms'", "got '0,1'"});
+    expect_synapses_error("from,to,w,d\n0,1,0.5,1\n", 1,
+                          {"expected header 'pre,post,weight,delay_ms'", "got 'from,to,w,d'"});
+    expect_input_spikes_error("0,1\n", 1, {"expected header 'neuron,time_ms'", "got '0,1'"});
 }
 
 TEST_F(io_errors, csv_empty_file) {
-    const fs::path p = write("syn.csv", "");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 1, {"empty file"});
+    expect_synapses_error("", 1, {"empty file"});
 }
 
 TEST_F(io_errors, csv_empty_field_and_empty_line_inside_data) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms\n0,,0.5,1\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2, {"'post' is empty"});
-    const fs::path q = write("in.csv", "neuron,time_ms\n0,1\n\n1,2\n");
-    expect_file_error([&] { hebllm::read_input_spikes_csv(q); }, q.string(), 3,
-                      {"empty line inside the data"});
+    expect_synapses_error("pre,post,weight,delay_ms\n0,,0.5,1\n", 2, {"'post' is empty"});
+    expect_input_spikes_error("neuron,time_ms\n0,1\n\n1,2\n", 3, {"empty line inside the data"});
 }
 
 TEST_F(io_errors, csv_bad_plastic_flag) {
-    const fs::path p = write("syn.csv", "pre,post,weight,delay_ms,plastic\n0,1,0.5,1,yes\n");
-    expect_file_error([&] { hebllm::read_synapses_csv(p); }, p.string(), 2,
-                      {"'plastic' must be 0, 1, true or false, got 'yes'"});
+    expect_synapses_error("pre,post,weight,delay_ms,plastic\n0,1,0.5,1,yes\n", 2,
+                          {"'plastic' must be 0, 1, true or false, got 'yes'"});
 }
 
 TEST_F(io_errors, missing_csv) {
@@ -377,44 +300,33 @@ std::string spike_header(std::uint64_t count, std::uint32_t version = 1, double 
 TEST_F(io_errors, binary_spikes_bad_magic) {
     std::string data = spike_header(0);
     data[0] = 'X';
-    const fs::path p = write("bad.spk", data);
-    expect_file_error([&] { hebllm::read_spikes_binary(p); }, p.string(), 0, {"bad magic"});
+    expect_spikes_binary_error(data, {"bad magic"});
 }
 
 TEST_F(io_errors, binary_spikes_too_short) {
-    const fs::path p = write("short.spk", "HBSPIKES");
-    expect_file_error([&] { hebllm::read_spikes_binary(p); }, p.string(), 0,
-                      {"shorter than the 32-byte header"});
+    expect_spikes_binary_error("HBSPIKES", {"shorter than the 32-byte header"});
 }
 
 TEST_F(io_errors, binary_spikes_unsupported_version) {
-    const fs::path p = write("v9.spk", spike_header(0, 9));
-    expect_file_error([&] { hebllm::read_spikes_binary(p); }, p.string(), 0,
-                      {"unsupported spike file version 9"});
+    expect_spikes_binary_error(spike_header(0, 9), {"unsupported spike file version 9"});
 }
 
 TEST_F(io_errors, binary_spikes_truncated) {
     // Header says 2 records, only one and a half are present.
-    const fs::path p = write("trunc.spk", spike_header(2) + std::string(18, '\0'));
-    expect_file_error([&] { hebllm::read_spikes_binary(p); }, p.string(), 0,
-                      {"header says 2 spikes", "18 bytes", "truncated"});
+    expect_spikes_binary_error(spike_header(2) + std::string(18, '\0'),
+                               {"header says 2 spikes", "18 bytes", "truncated"});
 }
 
 TEST_F(io_errors, binary_spikes_absurd_count_is_not_allocated) {
     // 2^63 records claimed by a 44-byte file: must be refused from the file size alone.
-    const fs::path p =
-        write("huge.spk", spike_header(std::uint64_t{1} << 63) + std::string(12, '\0'));
-    expect_file_error([&] { hebllm::read_spikes_binary(p); }, p.string(), 0,
-                      {"header says 9223372036854775808 spikes"});
+    expect_spikes_binary_error(spike_header(std::uint64_t{1} << 63) + std::string(12, '\0'),
+                               {"header says 9223372036854775808 spikes"});
 }
 
 TEST_F(io_errors, binary_spikes_bad_dt_and_negative_step) {
-    const fs::path p = write("dt.spk", spike_header(0, 1, -1.0));
-    expect_file_error([&] { hebllm::read_spikes_binary(p); }, p.string(), 0,
-                      {"dt_ms must be finite and > 0"});
-    const fs::path q =
-        write("neg.spk", spike_header(1) + std::string(4, '\0') + std::string(8, '\xFF'));
-    expect_file_error([&] { hebllm::read_spikes_binary(q); }, q.string(), 0, {"negative step"});
+    expect_spikes_binary_error(spike_header(0, 1, -1.0), {"dt_ms must be finite and > 0"});
+    expect_spikes_binary_error(spike_header(1) + std::string(4, '\0') + std::string(8, '\xFF'),
+                               {"negative step"});
 }
 
 TEST_F(io_errors, unknown_record_extension) {
@@ -515,25 +427,21 @@ TEST_F(io_errors, fuzzed_csv_files_are_parsed_or_rejected) {
     const std::string synapses = "pre,post,weight,delay_ms\n0,1,0.5,1\n2,3,-1.5e-1,2.5\n4,5,1,1\n";
     const fs::path p = dir_ / "fuzz.csv";
     fuzz(synapses, 1000, [&](const std::string& text) {
-        std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-        hebllm::read_synapses_csv(p);
+        hebllm::read_synapses_csv(hebllm::test::write_file(p, text));
     });
     const std::string inputs = "neuron,time_ms\n0,0\n1,2.5\n";
     fuzz(inputs, 1000, [&](const std::string& text) {
-        std::ofstream(p, std::ios::binary | std::ios::trunc) << text;
-        hebllm::read_input_spikes_csv(p);
+        hebllm::read_input_spikes_csv(hebllm::test::write_file(p, text));
     });
 }
 
 TEST_F(io_errors, fuzzed_binary_spike_files_are_read_or_rejected) {
     const std::vector<hebllm::spike_event> spikes = {{1, 0}, {2, 0}, {0, 5}, {7, 9}};
     hebllm::write_spikes_binary(dir_ / "good.spk", spikes, 0.5);
-    std::ifstream in(dir_ / "good.spk", std::ios::binary);
-    const std::string valid{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    const std::string valid = hebllm::test::slurp(dir_ / "good.spk");
     const fs::path p = dir_ / "fuzz.spk";
     fuzz(valid, 1000, [&](const std::string& bytes) {
-        std::ofstream(p, std::ios::binary | std::ios::trunc) << bytes;
-        hebllm::read_spikes_binary(p);
+        hebllm::read_spikes_binary(hebllm::test::write_file(p, bytes));
     });
 }
 

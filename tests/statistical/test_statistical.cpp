@@ -55,6 +55,41 @@ TEST(statistical, poisson_stimulus_has_the_requested_rate) {
     EXPECT_NEAR(var, 95.0, 20.0);  // sd of the sample variance ~ 95 * sqrt(2/999) = 4.3
 }
 
+// poisson_input (Brian2's PoissonInput): each step a neuron receives amplitude x Binomial(n, p).
+// Integrated without leak (tau_m = 1e12 ms) over T = 100 steps, v is amplitude times a
+// Binomial(T n, p) count: mean 500 and variance 475 for n = 100, p = 0.05. Over 2,000 neurons the
+// mean has sd 0.49 and the sample variance sd ~15; 4-sigma bands.
+TEST(statistical, poisson_input_delivers_binomial_counts) {
+    network_spec net;
+    lif_params l = test::passive_lif(1e12, 0.0);
+    net.populations = {test::lif_population("n", 2000, l)};
+    stimulus st;
+    st.kind = stimulus_kind::poisson_input;
+    st.count = 2000;
+    st.t_stop_ms = 1e9;
+    st.rate_hz = 50.0;
+    st.sources = 100;
+    st.amplitude = 0.5;
+    net.stimuli = {st};
+    for (const char* backend : {"reference", "cpu"}) {
+        auto e = make_engine(net, backend);
+        e->run(100.0);
+        const auto v = e->state().v;
+        double sum = 0.0;
+        double sq = 0.0;
+        for (double x : v) {
+            const double count = x / 0.5;
+            ASSERT_NEAR(count, std::round(count), 1e-6) << "whole events only";
+            sum += count;
+            sq += count * count;
+        }
+        const double mean = sum / 2000.0;
+        const double var = sq / 2000.0 - mean * mean;
+        EXPECT_NEAR(mean, 500.0, 4.0 * std::sqrt(475.0 / 2000.0)) << backend;
+        EXPECT_NEAR(var, 475.0, 4.0 * 15.0) << backend;
+    }
+}
+
 // Weight distributions: lognormal(mu, sigma) has median exp(mu).
 TEST(statistical, lognormal_weights_have_the_requested_median) {
     network_spec net;

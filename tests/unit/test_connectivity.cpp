@@ -46,34 +46,63 @@ TEST(connectivity, fixed_outdegree_gives_distinct_targets_without_autapses) {
             EXPECT_LT(s.target[k], 300u);
             EXPECT_NE(s.target[k], j) << "autapse";
             targets.insert(s.target[k]);
-            EXPECT_GE(s.delay[k], 1);
-            EXPECT_LE(s.delay[k], 5);
             EXPECT_GE(s.weight[k], 0.1f);
             EXPECT_LT(s.weight[k], 0.3f);
         }
         EXPECT_EQ(targets.size(), 37u) << "row " << j;
-        EXPECT_EQ(s.plastic_count[j], j < 300 ? 37u : 0u);
+        std::uint64_t plastic = 0;
+        for (std::uint32_t g = s.segment_begin[j]; g < s.segment_begin[j + 1]; ++g) {
+            const std::uint64_t begin = g == 0 ? 0 : s.segments[g - 1].end;
+            plastic += s.segments[g].plastic != 0 ? s.segments[g].end - begin : 0;
+            EXPECT_GE(s.segments[g].delay, 1);
+            EXPECT_LE(s.segments[g].delay, 5);
+        }
+        EXPECT_EQ(plastic, j < 300 ? 37u : 0u);
         EXPECT_EQ(s.negative[j], j < 300 ? 0 : 1);
     }
 }
 
-TEST(connectivity, incoming_index_lists_exactly_the_plastic_synapses) {
+TEST(connectivity, segments_partition_rows_by_plasticity_then_delay) {
     const detail::synapse_store s =
         detail::build_synapses(two_populations(connect_rule_kind::bernoulli));
-    std::uint64_t plastic = 0;
+    ASSERT_EQ(s.segment_begin.back(), s.segments.size());
+    ASSERT_EQ(s.segments.back().end, s.size());
     for (std::uint32_t j = 0; j < s.neuron_count; ++j) {
-        plastic += s.plastic_count[j];
-    }
-    ASSERT_EQ(s.in_synapse.size(), plastic);
-    for (std::uint32_t i = 0; i < s.neuron_count; ++i) {
-        for (std::uint64_t k = s.in_begin[i]; k < s.in_begin[i + 1]; ++k) {
-            const std::uint32_t syn = s.in_synapse[k];
-            const std::uint32_t src = s.in_source[k];
-            EXPECT_EQ(s.target[syn], i);
-            EXPECT_GE(syn, s.row_begin[src]);
-            EXPECT_LT(syn, s.row_begin[src] + s.plastic_count[src]);
+        std::uint64_t k = s.row_begin[j];
+        int last_key = -1;
+        for (std::uint32_t g = s.segment_begin[j]; g < s.segment_begin[j + 1]; ++g) {
+            const auto& seg = s.segments[g];
+            EXPECT_GT(seg.end, k) << "empty segment in row " << j;
+            // Plastic segments first, then static; delays increase within each part.
+            const int key = (seg.plastic != 0 ? 0 : 1000) + seg.delay;
+            EXPECT_GT(key, last_key);
+            last_key = key;
+            for (std::uint64_t m = k + 1; m < seg.end; ++m) {
+                EXPECT_LE(s.target[m - 1], s.target[m]) << "targets sorted within a segment";
+            }
+            k = seg.end;
         }
+        EXPECT_EQ(k, s.row_begin[j + 1]);
     }
+}
+
+TEST(connectivity, union_target_spreads_fixed_outdegree_over_both_populations) {
+    network_spec net = two_populations(connect_rule_kind::fixed_outdegree);
+    net.projections[1].target = "e+i";  // inhibitory sources: 37 targets among all 400 neurons
+    const detail::synapse_store s = detail::build_synapses(net);
+    std::uint64_t to_i = 0;
+    for (std::uint32_t j = 300; j < 400; ++j) {
+        std::set<std::uint32_t> targets(s.target.begin() + static_cast<long>(s.row_begin[j]),
+                                        s.target.begin() + static_cast<long>(s.row_begin[j + 1]));
+        EXPECT_EQ(targets.size(), 37u);
+        EXPECT_EQ(targets.count(j), 0u) << "no autapse";
+        to_i += static_cast<std::uint64_t>(std::count_if(targets.begin(), targets.end(),
+                                                         [](std::uint32_t t) { return t >= 300; }));
+    }
+    // 3,700 draws, a quarter of the union is inhibitory: about 925 (binomial sd ~26).
+    EXPECT_NEAR(static_cast<double>(to_i), 3700.0 * 99.0 / 399.0, 5 * 26.0);
+    net.projections[1].target = "e+x";
+    EXPECT_THROW(net.validate(), model_error);
 }
 
 TEST(connectivity, engines_report_signed_weights_and_the_same_graph) {

@@ -8,8 +8,7 @@
 #include <fstream>
 #include <limits>
 #include <string>
-
-#include <unistd.h>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -17,30 +16,13 @@
 #include <hebllm/io.hpp>
 #include <hebllm/network.hpp>
 
+#include "support/files.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
-class io_config : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("hebllm_test_io_config_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    fs::path write(const std::string& name, const std::string& content) const {
-        const fs::path p = dir_ / name;
-        std::ofstream(p, std::ios::binary) << content;
-        return p;
-    }
-    fs::path dir_;
-};
+using io_config = hebllm::test::temp_dir_test;
 
 hebllm::network_spec parse(const std::string& text) {
     return hebllm::parse_network(text, ".", "test.toml");
@@ -64,53 +46,79 @@ void expect_lif_eq(const hebllm::lif_params& a, const hebllm::lif_params& b) {
     EXPECT_EQ(a.homeostasis, b.homeostasis);
 }
 
+void expect_population_eq(const hebllm::population& a, const hebllm::population& b) {
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.kind, b.kind);
+    EXPECT_EQ(a.model, b.model);
+    EXPECT_EQ(a.size, b.size);
+    EXPECT_EQ(a.inhibitory, b.inhibitory);
+    EXPECT_EQ(a.neurons_per_token, b.neurons_per_token);
+    expect_lif_eq(a.lif, b.lif);
+}
+
+void expect_projection_eq(const hebllm::projection& a, const hebllm::projection& b) {
+    EXPECT_EQ(a.source, b.source);
+    EXPECT_EQ(a.target, b.target);
+    EXPECT_EQ(a.rule, b.rule);
+    EXPECT_EQ(a.density, b.density);
+    EXPECT_EQ(a.outdegree, b.outdegree);
+    EXPECT_EQ(a.autapses, b.autapses);
+    EXPECT_EQ(a.weight.kind, b.weight.kind);
+    EXPECT_EQ(a.weight.a, b.weight.a);
+    EXPECT_EQ(a.weight.b, b.weight.b);
+    EXPECT_EQ(a.weight.scale, b.weight.scale);
+    EXPECT_EQ(a.weight.clip_min, b.weight.clip_min);
+    EXPECT_EQ(a.weight.clip_max, b.weight.clip_max);
+    EXPECT_EQ(a.delay_min_ms, b.delay_min_ms);
+    EXPECT_EQ(a.delay_max_ms, b.delay_max_ms);
+    EXPECT_EQ(a.plastic, b.plastic);
+}
+
+void expect_synapse_eq(const hebllm::synapse_entry& a, const hebllm::synapse_entry& b) {
+    EXPECT_EQ(a.pre, b.pre);
+    EXPECT_EQ(a.post, b.post);
+    EXPECT_EQ(a.weight, b.weight);
+    EXPECT_EQ(a.delay_ms, b.delay_ms);
+    EXPECT_EQ(a.plastic, b.plastic);
+}
+
+void expect_stimulus_eq(const hebllm::stimulus& a, const hebllm::stimulus& b) {
+    EXPECT_EQ(a.kind, b.kind);
+    EXPECT_EQ(a.first, b.first);
+    EXPECT_EQ(a.count, b.count);
+    EXPECT_EQ(a.t_start_ms, b.t_start_ms);
+    EXPECT_EQ(a.t_stop_ms, b.t_stop_ms);
+    EXPECT_EQ(a.rate_hz, b.rate_hz);
+    EXPECT_EQ(a.amplitude, b.amplitude);
+    EXPECT_EQ(a.sources, b.sources);
+}
+
+void expect_input_spike_eq(const hebllm::input_spike& a, const hebllm::input_spike& b) {
+    EXPECT_EQ(a.neuron, b.neuron);
+    EXPECT_EQ(a.time_ms, b.time_ms);
+}
+
+// Two lists of equal length, compared element by element, each under a trace naming `what`
+// and the index. A length mismatch is a fatal failure: wrap calls in ASSERT_NO_FATAL_FAILURE.
+template <class T, class ExpectElementEq>
+void expect_each_eq(const std::vector<T>& a, const std::vector<T>& b, const std::string& what,
+                    ExpectElementEq expect_element_eq) {
+    ASSERT_EQ(a.size(), b.size()) << what << " count";
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        SCOPED_TRACE(what + " " + std::to_string(i));
+        expect_element_eq(a[i], b[i]);
+    }
+}
+
 void expect_spec_eq(const hebllm::network_spec& a, const hebllm::network_spec& b) {
     EXPECT_EQ(a.dt_ms, b.dt_ms);
     EXPECT_EQ(a.duration_ms, b.duration_ms);
     EXPECT_EQ(a.seed, b.seed);
-    ASSERT_EQ(a.populations.size(), b.populations.size());
-    for (std::size_t i = 0; i < a.populations.size(); ++i) {
-        SCOPED_TRACE("population " + std::to_string(i));
-        const auto& x = a.populations[i];
-        const auto& y = b.populations[i];
-        EXPECT_EQ(x.name, y.name);
-        EXPECT_EQ(x.kind, y.kind);
-        EXPECT_EQ(x.model, y.model);
-        EXPECT_EQ(x.size, y.size);
-        EXPECT_EQ(x.inhibitory, y.inhibitory);
-        EXPECT_EQ(x.neurons_per_token, y.neurons_per_token);
-        expect_lif_eq(x.lif, y.lif);
-    }
-    ASSERT_EQ(a.projections.size(), b.projections.size());
-    for (std::size_t i = 0; i < a.projections.size(); ++i) {
-        SCOPED_TRACE("projection " + std::to_string(i));
-        const auto& x = a.projections[i];
-        const auto& y = b.projections[i];
-        EXPECT_EQ(x.source, y.source);
-        EXPECT_EQ(x.target, y.target);
-        EXPECT_EQ(x.rule, y.rule);
-        EXPECT_EQ(x.density, y.density);
-        EXPECT_EQ(x.outdegree, y.outdegree);
-        EXPECT_EQ(x.autapses, y.autapses);
-        EXPECT_EQ(x.weight.kind, y.weight.kind);
-        EXPECT_EQ(x.weight.a, y.weight.a);
-        EXPECT_EQ(x.weight.b, y.weight.b);
-        EXPECT_EQ(x.weight.scale, y.weight.scale);
-        EXPECT_EQ(x.weight.clip_min, y.weight.clip_min);
-        EXPECT_EQ(x.weight.clip_max, y.weight.clip_max);
-        EXPECT_EQ(x.delay_min_ms, y.delay_min_ms);
-        EXPECT_EQ(x.delay_max_ms, y.delay_max_ms);
-        EXPECT_EQ(x.plastic, y.plastic);
-    }
-    ASSERT_EQ(a.synapses.size(), b.synapses.size());
-    for (std::size_t i = 0; i < a.synapses.size(); ++i) {
-        SCOPED_TRACE("synapse " + std::to_string(i));
-        EXPECT_EQ(a.synapses[i].pre, b.synapses[i].pre);
-        EXPECT_EQ(a.synapses[i].post, b.synapses[i].post);
-        EXPECT_EQ(a.synapses[i].weight, b.synapses[i].weight);
-        EXPECT_EQ(a.synapses[i].delay_ms, b.synapses[i].delay_ms);
-        EXPECT_EQ(a.synapses[i].plastic, b.synapses[i].plastic);
-    }
+    ASSERT_NO_FATAL_FAILURE(
+        expect_each_eq(a.populations, b.populations, "population", expect_population_eq));
+    ASSERT_NO_FATAL_FAILURE(
+        expect_each_eq(a.projections, b.projections, "projection", expect_projection_eq));
+    ASSERT_NO_FATAL_FAILURE(expect_each_eq(a.synapses, b.synapses, "synapse", expect_synapse_eq));
     EXPECT_EQ(a.stdp.enabled, b.stdp.enabled);
     EXPECT_EQ(a.stdp.kind, b.stdp.kind);
     EXPECT_EQ(a.stdp.pairing, b.stdp.pairing);
@@ -141,22 +149,9 @@ void expect_spec_eq(const hebllm::network_spec& a, const hebllm::network_spec& b
     EXPECT_EQ(m.compare, n.compare);
     EXPECT_EQ(m.m_min, n.m_min);
     EXPECT_EQ(m.m_max, n.m_max);
-    ASSERT_EQ(a.stimuli.size(), b.stimuli.size());
-    for (std::size_t i = 0; i < a.stimuli.size(); ++i) {
-        SCOPED_TRACE("stimulus " + std::to_string(i));
-        EXPECT_EQ(a.stimuli[i].kind, b.stimuli[i].kind);
-        EXPECT_EQ(a.stimuli[i].first, b.stimuli[i].first);
-        EXPECT_EQ(a.stimuli[i].count, b.stimuli[i].count);
-        EXPECT_EQ(a.stimuli[i].t_start_ms, b.stimuli[i].t_start_ms);
-        EXPECT_EQ(a.stimuli[i].t_stop_ms, b.stimuli[i].t_stop_ms);
-        EXPECT_EQ(a.stimuli[i].rate_hz, b.stimuli[i].rate_hz);
-        EXPECT_EQ(a.stimuli[i].amplitude, b.stimuli[i].amplitude);
-    }
-    ASSERT_EQ(a.input_spikes.size(), b.input_spikes.size());
-    for (std::size_t i = 0; i < a.input_spikes.size(); ++i) {
-        EXPECT_EQ(a.input_spikes[i].neuron, b.input_spikes[i].neuron);
-        EXPECT_EQ(a.input_spikes[i].time_ms, b.input_spikes[i].time_ms);
-    }
+    ASSERT_NO_FATAL_FAILURE(expect_each_eq(a.stimuli, b.stimuli, "stimulus", expect_stimulus_eq));
+    ASSERT_NO_FATAL_FAILURE(
+        expect_each_eq(a.input_spikes, b.input_spikes, "input spike", expect_input_spike_eq));
 }
 
 // A valid network in which every field differs from its default, with awkward numbers
@@ -209,7 +204,7 @@ hebllm::network_spec every_field_spec() {
     ei.delay_max_ms = 0.5;
     projection ie;
     ie.source = "inh";
-    ie.target = "exc";
+    ie.target = "exc+inh";  // a union target
     ie.density = 1.0;
     ie.weight = {weight_dist_kind::normal, 0.3, 0.05, 2.0, 0.0, 0.9};
     projection xe;
@@ -252,7 +247,15 @@ hebllm::network_spec every_field_spec() {
     current.t_start_ms = 5.0;
     current.t_stop_ms = 15.5;
     current.amplitude = 0.7;
-    s.stimuli = {drive, current};
+    stimulus poisson_input;
+    poisson_input.kind = stimulus_kind::poisson_input;
+    poisson_input.first = 3;
+    poisson_input.count = 14;
+    poisson_input.t_stop_ms = 1e9;
+    poisson_input.rate_hz = 8.459;
+    poisson_input.sources = 800;
+    poisson_input.amplitude = -0.25;
+    s.stimuli = {drive, current, poisson_input};
     s.input_spikes = {{1, 2.0}, {2, 0.1}, {0, 1.0 / 3.0}};
     s.validate();
     return s;

@@ -4,51 +4,26 @@
 // tested in tests/robustness/.
 
 #include <cstdint>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <limits>
-#include <sstream>
 #include <string>
 #include <vector>
-
-#include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <hebllm/errors.hpp>
 #include <hebllm/io.hpp>
 
+#include "support/files.hpp"
+
 namespace fs = std::filesystem;
 
 namespace {
 
+using hebllm::test::file_names;
+using hebllm::test::slurp;
+
 // A fresh directory per test, removed afterwards.
-class io_formats : public ::testing::Test {
-protected:
-    void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("hebllm_test_io_formats_" + std::to_string(::getpid()) + "_" +
-                ::testing::UnitTest::GetInstance()->current_test_info()->name());
-        fs::remove_all(dir_);
-        fs::create_directories(dir_);
-    }
-    void TearDown() override {
-        std::error_code ec;
-        fs::remove_all(dir_, ec);
-    }
-    fs::path write(const std::string& name, const std::string& content) const {
-        const fs::path p = dir_ / name;
-        std::ofstream(p, std::ios::binary) << content;
-        return p;
-    }
-    static std::string slurp(const fs::path& p) {
-        std::ifstream in(p, std::ios::binary);
-        return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    }
-    fs::path dir_;
-};
+using io_formats = hebllm::test::temp_dir_test;
 
 TEST_F(io_formats, reads_synapses_csv) {
     const fs::path p = write("syn.csv",
@@ -203,10 +178,7 @@ TEST_F(io_formats, writes_replace_files_atomically_and_leave_no_temporaries) {
     write("out.csv", "old content\n");
     hebllm::write_spikes_csv(dir_ / "out.csv", std::vector<hebllm::spike_event>{{1, 1}}, 1.0);
     EXPECT_EQ(slurp(dir_ / "out.csv"), "neuron,time_ms\n1,1\n");
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_))
-        names.push_back(e.path().filename().string());
-    EXPECT_EQ(names, std::vector<std::string>{"out.csv"});
+    EXPECT_EQ(file_names(dir_), std::vector<std::string>{"out.csv"});
 }
 
 TEST_F(io_formats, failed_write_leaves_the_old_file_and_no_temporaries) {
@@ -214,10 +186,7 @@ TEST_F(io_formats, failed_write_leaves_the_old_file_and_no_temporaries) {
     // temporary file, which must then be removed.
     fs::create_directories(dir_ / "taken.csv" / "inside");
     EXPECT_THROW(hebllm::write_spikes_csv(dir_ / "taken.csv", {}, 1.0), hebllm::file_error);
-    std::vector<std::string> names;
-    for (const auto& e : fs::directory_iterator(dir_))
-        names.push_back(e.path().filename().string());
-    EXPECT_EQ(names, std::vector<std::string>{"taken.csv"});
+    EXPECT_EQ(file_names(dir_), std::vector<std::string>{"taken.csv"});
     EXPECT_TRUE(fs::is_directory(dir_ / "taken.csv" / "inside"));
 }
 
@@ -226,9 +195,7 @@ TEST_F(io_formats, write_into_missing_directory_is_a_file_error) {
         hebllm::write_spikes_csv(dir_ / "no" / "such" / "x.csv", {}, 1.0);
         FAIL() << "expected file_error";
     } catch (const hebllm::file_error& e) {
-        EXPECT_NE(std::string(e.what()).find("x.csv"), std::string::npos) << e.what();
-        EXPECT_NE(std::string(e.what()).find("No such file or directory"), std::string::npos)
-            << e.what();
+        hebllm::test::expect_contains_all(e.what(), {"x.csv", "No such file or directory"});
     }
 }
 
@@ -252,21 +219,18 @@ TEST(io_report, summary_text_and_json_name_every_figure) {
     s.synapse_bytes = 1200;
     s.bytes_per_synapse = 12.0;
     const std::string text = hebllm::format_summary_text(s);
-    for (const char* word : {"cpu (2 threads)", "30 neurons", "100 synapses", "1000 steps", "60",
-                             "exc", "2.500 Hz", "12.00 bytes/synapse", "4000 events/s"}) {
-        EXPECT_NE(text.find(word), std::string::npos) << word << " not in\n" << text;
-    }
+    hebllm::test::expect_contains_all(
+        text, {"cpu (2 threads)", "30 neurons", "100 synapses", "1000 steps", "60", "exc",
+               "2.500 Hz", "12.00 bytes/synapse", "4000 events/s"});
     const std::string json = hebllm::format_summary_json(s);
     EXPECT_EQ(json.front(), '{');
     EXPECT_EQ(json.back(), '\n');
     EXPECT_EQ(json.find('\n'), json.size() - 1) << "one line";
-    for (const char* key :
-         {"\"backend\":\"cpu\"", "\"threads\":2", "\"neurons\":30", "\"synapses\":100",
-          "\"steps\":1000", "\"spikes\":60", "\"rate_hz\":2.5", "\"name\":\"inh \\\"q\\\"\"",
-          "\"synaptic_events_per_s\":4000.0", "\"bytes_per_synapse\":12.0",
-          "\"record_path\":null"}) {
-        EXPECT_NE(json.find(key), std::string::npos) << key << " not in " << json;
-    }
+    hebllm::test::expect_contains_all(
+        json,
+        {"\"backend\":\"cpu\"", "\"threads\":2", "\"neurons\":30", "\"synapses\":100",
+         "\"steps\":1000", "\"spikes\":60", "\"rate_hz\":2.5", "\"name\":\"inh \\\"q\\\"\"",
+         "\"synaptic_events_per_s\":4000.0", "\"bytes_per_synapse\":12.0", "\"record_path\":null"});
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include "backends/cpu/cpu_engine.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <vector>
 
 #include <omp.h>
@@ -11,9 +12,7 @@
 
 namespace hebllm {
 
-int cpu_backend_max_threads() {
-    return omp_get_max_threads();
-}
+int cpu_backend_max_threads() { return omp_get_max_threads(); }
 
 }  // namespace hebllm
 
@@ -21,8 +20,8 @@ namespace hebllm::cpu {
 
 namespace {
 
-// Split items [0, n) into `parts` contiguous ranges of about equal total cost, where cost(k)
-// is given through an inclusive prefix sum. Returns parts + 1 boundaries.
+// Split items [0, n) into `parts` contiguous ranges of about equal total cost, where cost is
+// given through an inclusive prefix sum. Returns parts + 1 boundaries.
 void split_by_cost(const std::vector<std::uint64_t>& prefix, int parts,
                    std::vector<std::size_t>& bounds) {
     const std::size_t n = prefix.size();
@@ -41,17 +40,34 @@ void split_by_cost(const std::vector<std::uint64_t>& prefix, int parts,
     }
 }
 
+// The cpu backend (docs/dev/cpu-backend.md).
+//
+// Propagation: each thread takes a contiguous share of the step's spikes (balanced by row
+// length) and adds their weights into its own delay ring, one ring slot per row segment; the
+// rings are summed in fixed point at delivery, so the result does not depend on the split.
+//
+// STDP is lazy for potentiation (after NEST): a postsynaptic spike only records its step in the
+// neuron's spike history. The potentiation it causes on a synapse j -> i is applied when j next
+// spikes (just before the synapse's weight is delivered, then depressed) or at a flush, which
+// sweeps all plastic synapses when a history is full, when the amplitude history is long, or
+// before weights are read. Each synapse therefore receives exactly the reference's sequence of
+// updates (depression of step s before potentiation of step s, in time order) with the same
+// operands: no incoming index is needed and every weight access is row-sequential.
 class cpu_engine final : public detail::engine_base {
 public:
     cpu_engine(const network_spec& spec, const engine_options& options)
         : engine_base(spec, options),
           threads_(options.threads > 0 ? options.threads : omp_get_max_threads()),
-          slots_(store_.max_delay + 1),
+          slots_(std::bit_ceil(store_.max_delay + 1u)),
           rings_(static_cast<std::size_t>(threads_)),
           local_spikes_(static_cast<std::size_t>(threads_)),
           local_counts_(static_cast<std::size_t>(threads_), 0) {
         for (auto& ring : rings_) {
             ring.assign(static_cast<std::size_t>(slots_) * n_, 0);
+        }
+        if (stdp_on() && store_.plastic_synapses > 0) {
+            history_count_.assign(n_, 0);
+            history_.assign(static_cast<std::size_t>(n_) * history_capacity, 0);
         }
     }
 
@@ -95,6 +111,13 @@ protected:
     }
 
     std::uint64_t propagate(std::span<const std::uint32_t> spikes) override {
+        const bool lazy = !history_.empty();
+        if (lazy) {
+            if (flush_due_) {
+                step_updates_ += flush(step_ - 1);
+            }
+            amplitude_history_.push_back(stdp_step().a_plus);
+        }
         prefix_.resize(spikes.size());
         std::uint64_t events = 0;
         for (std::size_t k = 0; k < spikes.size(); ++k) {
@@ -102,41 +125,31 @@ protected:
             prefix_[k] = events;
         }
         split_by_cost(prefix_, threads_, bounds_);
-        const std::uint64_t* row_begin = store_.row_begin.data();
-        const std::uint32_t* target = store_.target.data();
-        const float* weight = store_.weight.data();
-        const std::uint8_t* delay = store_.delay.data();
 #pragma omp parallel num_threads(threads_)
         {
             const auto t = static_cast<std::size_t>(omp_get_thread_num());
+            std::uint64_t updates = 0;
             if (omp_get_num_threads() == threads_) {
-                std::int64_t* ring = rings_[t].data();
                 for (std::size_t s = bounds_[t]; s < bounds_[t + 1]; ++s) {
-                    const std::uint32_t j = spikes[s];
-                    const bool negative = store_.negative[j] != 0;
-                    for (std::uint64_t k = row_begin[j]; k < row_begin[j + 1]; ++k) {
-                        const std::size_t slot =
-                            static_cast<std::size_t>(step_ + delay[k]) % slots_;
-                        ring[slot * n_ + target[k]] += kernels::to_fixed(weight[k], negative);
-                    }
+                    updates += propagate_row(spikes[s], rings_[t].data(), lazy);
                 }
             } else if (t == 0) {  // fewer threads than asked for: one thread does all
-                std::int64_t* ring = rings_[0].data();
                 for (std::uint32_t j : spikes) {
-                    const bool negative = store_.negative[j] != 0;
-                    for (std::uint64_t k = row_begin[j]; k < row_begin[j + 1]; ++k) {
-                        const std::size_t slot =
-                            static_cast<std::size_t>(step_ + delay[k]) % slots_;
-                        ring[slot * n_ + target[k]] += kernels::to_fixed(weight[k], negative);
-                    }
+                    updates += propagate_row(j, rings_[0].data(), lazy);
                 }
             }
+            local_counts_[t] = updates;
+        }
+        for (auto& c : local_counts_) {
+            step_updates_ += c;
+            c = 0;
         }
         return events;
     }
 
     void deliver_and_reset(std::span<const std::uint32_t> spikes) override {
-        const std::size_t base = (static_cast<std::size_t>(step_) % slots_) * n_;
+        const std::size_t base = (static_cast<std::size_t>(step_) & (slots_ - 1)) * n_;
+        const bool external = has_external_input();
 #pragma omp parallel num_threads(threads_)
         {
             const int nt = omp_get_num_threads();
@@ -148,8 +161,8 @@ protected:
                 const std::uint32_t e = std::min(hi, population_end(p));
                 const kernels::neuron_consts& c = consts(p);
                 for (std::uint32_t i = b; i < e; ++i) {
-                    std::int64_t q = 0;  // integer sum: the order over rings does not matter
-                    for (auto& ring : rings_) {
+                    std::int64_t q = external ? external_input(i) : 0;
+                    for (auto& ring : rings_) {  // integer sum: the order does not matter
                         q += ring[base + i];
                         ring[base + i] = 0;
                     }
@@ -168,80 +181,156 @@ protected:
         }
     }
 
-    std::uint64_t plasticity(std::span<const std::uint32_t> spikes,
-                             const kernels::stdp_consts& c) override {
-        // Pre phase: each synapse belongs to one row, each row to one spike, each spike to one
-        // thread. Post phase likewise through the incoming index. The barrier between the two
-        // keeps the reference order (pre update before post update on the same synapse).
-        prefix_.resize(spikes.size());
-        pre_prefix_.resize(spikes.size());
-        std::uint64_t pre_total = 0;
-        std::uint64_t post_total = 0;
-        for (std::size_t k = 0; k < spikes.size(); ++k) {
-            pre_total += store_.plastic_count[spikes[k]];
-            post_total += store_.in_begin[spikes[k] + 1] - store_.in_begin[spikes[k]];
-            pre_prefix_[k] = pre_total;
-            prefix_[k] = post_total;
+    // Depression was done in propagate(); here postsynaptic spikes only enter the histories.
+    std::uint64_t plasticity(std::span<const std::uint32_t> spikes) override {
+        if (!history_.empty()) {
+            const auto offset = static_cast<std::uint32_t>(step_ - flush_base_);
+            for (std::uint32_t i : spikes) {
+                const std::uint32_t count = history_count_[i];
+                history_[static_cast<std::size_t>(i) * history_capacity + count] = offset;
+                history_count_[i] = static_cast<std::uint16_t>(count + 1);
+                flush_due_ = flush_due_ || count + 1 == history_capacity;
+            }
+            flush_due_ = flush_due_ || amplitude_history_.size() >= max_amplitude_history;
         }
-        split_by_cost(pre_prefix_, threads_, pre_bounds_);
-        split_by_cost(prefix_, threads_, bounds_);
-        float* weight = store_.weight.data();
-        const std::uint32_t* target = store_.target.data();
-        const double* x_post = state_.trace_post.data();
-        const double* x_pre = state_.trace_pre.data();
-        const auto pre_range = [&](std::size_t lo, std::size_t hi) {
-            for (std::size_t s = lo; s < hi; ++s) {
-                const std::uint32_t j = spikes[s];
-                const std::uint64_t begin = store_.row_begin[j];
-                for (std::uint64_t k = begin; k < begin + store_.plastic_count[j]; ++k) {
-                    weight[k] = kernels::stdp_pre(weight[k], x_post[target[k]], c);
-                }
-            }
-        };
-        const auto post_range = [&](std::size_t lo, std::size_t hi) {
-            for (std::size_t s = lo; s < hi; ++s) {
-                const std::uint32_t i = spikes[s];
-                for (std::uint64_t k = store_.in_begin[i]; k < store_.in_begin[i + 1]; ++k) {
-                    const std::uint32_t syn = store_.in_synapse[k];
-                    weight[syn] = kernels::stdp_post(weight[syn], x_pre[store_.in_source[k]], c);
-                }
-            }
-        };
-#pragma omp parallel num_threads(threads_)
-        {
-            const bool full_team = omp_get_num_threads() == threads_;
-            const auto t = static_cast<std::size_t>(omp_get_thread_num());
-            if (full_team) {
-                pre_range(pre_bounds_[t], pre_bounds_[t + 1]);
-            } else if (t == 0) {  // fewer threads than asked for: one thread does all
-                pre_range(0, spikes.size());
-            }
-#pragma omp barrier
-            if (full_team) {
-                post_range(bounds_[t], bounds_[t + 1]);
-            } else if (t == 0) {
-                post_range(0, spikes.size());
-            }
-        }
-        return pre_total + post_total;
+        const std::uint64_t updates = step_updates_;
+        step_updates_ = 0;
+        return updates;
     }
 
+    void clear_pending() override {
+        for (auto& ring : rings_) {
+            std::fill(ring.begin(), ring.end(), 0);
+        }
+    }
+
+    void sync_weights() const override {
+        if (!history_.empty() && step_ > flush_base_) {
+            late_updates_ += const_cast<cpu_engine*>(this)->flush(step_ - 1);
+        }
+    }
+
+    std::uint64_t updates_outside_steps() const override { return late_updates_; }
+
 private:
+    static constexpr std::uint32_t history_capacity = 32;       // post spikes kept per neuron
+    static constexpr std::size_t max_amplitude_history = 1u << 16;  // steps between flushes
+
     static std::uint32_t block(int t, int nt, std::uint32_t n) {
         return static_cast<std::uint32_t>(static_cast<std::uint64_t>(n) *
                                           static_cast<std::uint64_t>(t) /
                                           static_cast<std::uint64_t>(nt));
     }
 
+    // Apply to synapse j -> i, whose weight is w, the potentiation of i's recorded spikes at
+    // steps [from, to] (in time order), using j's presynaptic trace at each of those steps.
+    float catch_up(float w, std::uint32_t j, std::uint32_t i, std::int64_t from, std::int64_t to,
+                   std::uint64_t& updates) const {
+        if (state_.traces[i].last_spike < from) {
+            return w;  // i has not spiked since the window opened: the common case
+        }
+        const std::uint32_t count = history_count_[i];
+        const std::uint32_t* h = &history_[static_cast<std::size_t>(i) * history_capacity];
+        // The window's spikes are the most recent ones: find the first from the end.
+        std::uint32_t first = count;
+        while (first > 0 && flush_base_ + h[first - 1] >= from) {
+            --first;
+        }
+        const stdp_step_consts& c = stdp_step();
+        for (std::uint32_t e = first; e < count; ++e) {
+            const std::int64_t t = flush_base_ + h[e];
+            if (t > to) {
+                break;
+            }
+            w = kernels::stdp_post(w, pre_trace(j, t),
+                                   amplitude_history_[static_cast<std::size_t>(t - flush_base_)],
+                                   c.bounds);
+            ++updates;
+        }
+        return w;
+    }
+
+    // Propagate one spike of neuron j into `ring`; for plastic segments also apply the pending
+    // potentiation before delivery and this step's depression after it.
+    std::uint64_t propagate_row(std::uint32_t j, std::int64_t* ring, bool lazy) {
+        const bool negative = store_.negative[j] != 0;
+        const std::uint32_t* target = store_.target.data();
+        float* weight = store_.weight.data();
+        const stdp_step_consts& c = stdp_step();
+        const std::int64_t from = std::max(state_.traces[j].last_spike, flush_base_);
+        std::uint64_t updates = 0;
+        std::uint64_t k = store_.row_begin[j];
+        for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
+            const detail::synapse_segment& seg = store_.segments[g];
+            std::int64_t* slot =
+                ring + (static_cast<std::size_t>(step_ + seg.delay) & (slots_ - 1)) * n_;
+            if (lazy && seg.plastic != 0) {
+                for (; k < seg.end; ++k) {
+                    const std::uint32_t i = target[k];
+                    float w = catch_up(weight[k], j, i, from, step_ - 1, updates);
+                    slot[i] += kernels::to_fixed(w, negative);
+                    w = kernels::stdp_pre(w, post_trace(i, step_), c.a_minus, c.bounds);
+                    weight[k] = w;
+                    ++updates;
+                }
+            } else {
+                for (; k < seg.end; ++k) {
+                    slot[target[k]] += kernels::to_fixed(weight[k], negative);
+                }
+            }
+        }
+        return updates;
+    }
+
+    // Apply every recorded potentiation up to step `last` to every plastic synapse, then start
+    // new histories. Trace states are those after step `last`.
+    std::uint64_t flush(std::int64_t last) {
+        std::uint64_t total = 0;
+#pragma omp parallel num_threads(threads_) reduction(+ : total)
+        {
+            const int nt = omp_get_num_threads();
+            const int t = omp_get_thread_num();
+            const std::uint32_t lo = block(t, nt, n_);
+            const std::uint32_t hi = block(t + 1, nt, n_);
+            float* weight = store_.weight.data();
+            for (std::uint32_t j = lo; j < hi; ++j) {
+                const std::int64_t from = std::max(state_.traces[j].last_spike, flush_base_);
+                std::uint64_t k = store_.row_begin[j];
+                for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1];
+                     ++g) {
+                    const std::uint64_t end = store_.segments[g].end;
+                    if (store_.segments[g].plastic != 0) {
+                        for (; k < end; ++k) {
+                            weight[k] = catch_up(weight[k], j, store_.target[k], from, last, total);
+                        }
+                    }
+                    k = end;
+                }
+            }
+        }
+        std::fill(history_count_.begin(), history_count_.end(), 0);
+        amplitude_history_.clear();
+        flush_base_ = last + 1;
+        flush_due_ = false;
+        return total;
+    }
+
     int threads_;
-    std::uint32_t slots_;
+    std::uint32_t slots_;                                   // ring slots: a power of two
     std::vector<std::vector<std::int64_t>> rings_;          // [thread][slot * n + neuron]
     std::vector<std::vector<std::uint32_t>> local_spikes_;  // [thread]
     std::vector<std::uint64_t> local_counts_;               // [thread]
     std::vector<std::uint64_t> prefix_;
-    std::vector<std::uint64_t> pre_prefix_;
     std::vector<std::size_t> bounds_;
-    std::vector<std::size_t> pre_bounds_;
+
+    // Lazy potentiation state.
+    std::vector<std::uint16_t> history_count_;  // [n] spikes recorded since the last flush
+    std::vector<std::uint32_t> history_;        // [n * capacity] their steps - flush_base_
+    std::vector<double> amplitude_history_;     // [step - flush_base_] potentiation amplitude
+    std::int64_t flush_base_ = 0;               // every potentiation before it is applied
+    bool flush_due_ = false;
+    std::uint64_t step_updates_ = 0;
+    mutable std::uint64_t late_updates_ = 0;
 };
 
 }  // namespace

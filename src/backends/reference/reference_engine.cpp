@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "backends/reference/reference_engine.hpp"
 
+#include <algorithm>
 #include <vector>
 
 #include "core/engine_base.hpp"
@@ -37,11 +38,15 @@ protected:
     std::uint64_t propagate(std::span<const std::uint32_t> spikes) override {
         std::uint64_t events = 0;
         for (std::uint32_t j : spikes) {
-            for (std::uint64_t k = store_.row_begin[j]; k < store_.row_begin[j + 1]; ++k) {
-                const std::size_t slot = static_cast<std::size_t>(step_ + store_.delay[k]) % slots_;
-                ring_[slot * n_ + store_.target[k]] +=
-                    kernels::to_fixed(store_.weight[k], store_.negative[j] != 0);
-                ++events;
+            std::uint64_t k = store_.row_begin[j];
+            for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
+                const std::size_t slot =
+                    static_cast<std::size_t>(step_ + store_.segments[g].delay) % slots_;
+                for (; k < store_.segments[g].end; ++k) {
+                    ring_[slot * n_ + store_.target[k]] +=
+                        kernels::to_fixed(store_.weight[k], store_.negative[j] != 0);
+                    ++events;
+                }
             }
         }
         return events;
@@ -51,10 +56,11 @@ protected:
         const std::size_t slot = static_cast<std::size_t>(step_) % slots_;
         for (std::uint32_t i = 0; i < n_; ++i) {
             std::int64_t& q = ring_[slot * n_ + i];
-            if (q != 0) {
+            const std::int64_t total = q + external_input(i);
+            q = 0;
+            if (total != 0) {
                 kernels::deliver_input(state_.v[i], state_.i_syn[i], state_.refractory[i],
-                                       kernels::from_fixed(q), consts_of(i));
-                q = 0;
+                                       kernels::from_fixed(total), consts_of(i));
             }
         }
         for (std::uint32_t j : spikes) {
@@ -65,23 +71,37 @@ protected:
         }
     }
 
-    std::uint64_t plasticity(std::span<const std::uint32_t> spikes,
-                             const kernels::stdp_consts& c) override {
+    // Eager STDP: one pass over every plastic synapse; a synapse of a spiking source is
+    // depressed, then a synapse of a spiking target is potentiated (docs/model.md "STDP").
+    std::uint64_t plasticity(std::span<const std::uint32_t> spikes) override {
+        if (spikes.empty()) {
+            return 0;
+        }
         for (std::uint32_t j : spikes) {
             spiked_[j] = 1;
         }
+        const stdp_step_consts& c = stdp_step();
         std::uint64_t updates = 0;
         for (std::uint32_t j = 0; j < n_; ++j) {
-            const std::uint64_t begin = store_.row_begin[j];
-            for (std::uint64_t k = begin; k < begin + store_.plastic_count[j]; ++k) {
-                const std::uint32_t i = store_.target[k];
-                if (spiked_[j] != 0) {
-                    store_.weight[k] = kernels::stdp_pre(store_.weight[k], state_.trace_post[i], c);
-                    ++updates;
+            std::uint64_t k = store_.row_begin[j];
+            for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
+                const std::uint64_t end = store_.segments[g].end;
+                if (store_.segments[g].plastic == 0) {
+                    k = end;
+                    continue;
                 }
-                if (spiked_[i] != 0) {
-                    store_.weight[k] = kernels::stdp_post(store_.weight[k], state_.trace_pre[j], c);
-                    ++updates;
+                for (; k < end; ++k) {
+                    const std::uint32_t i = store_.target[k];
+                    if (spiked_[j] != 0) {
+                        store_.weight[k] = kernels::stdp_pre(store_.weight[k], post_trace(i, step_),
+                                                             c.a_minus, c.bounds);
+                        ++updates;
+                    }
+                    if (spiked_[i] != 0) {
+                        store_.weight[k] = kernels::stdp_post(store_.weight[k], pre_trace(j, step_),
+                                                              c.a_plus, c.bounds);
+                        ++updates;
+                    }
                 }
             }
         }
@@ -90,6 +110,8 @@ protected:
         }
         return updates;
     }
+
+    void clear_pending() override { std::fill(ring_.begin(), ring_.end(), 0); }
 
 private:
     std::uint32_t slots_;

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // Pair-based STDP with per-neuron traces, and homeostatic thresholds (docs/model.md).
-// Traces are decayed at the start of a step (before plasticity) and incremented after it, so a
-// pairing at distance k steps is weighted exactly by exp(-k dt / tau); spikes in the same step
-// do not pair.
+// Plasticity in step s reads traces decayed to s, before the increments of step s, so a pairing
+// at distance k steps is weighted by exp(-k dt / tau); spikes in the same step do not pair.
 
 #include <cstdint>
 
@@ -11,10 +10,9 @@
 
 namespace hebllm::kernels {
 
-// Constants of one step's STDP (amplitudes already multiplied by learning rate and modulation).
-struct stdp_consts {
-    double a_plus = 0.0;   // potentiation amplitude this step
-    double a_minus = 0.0;  // depression amplitude this step
+// Bounds and kind of the STDP rule; the amplitudes of a step (learning rate x modulation x A)
+// are passed separately because lazy schemes apply updates of earlier steps.
+struct stdp_bounds {
     double w_min = 0.0;
     double w_max = 1.0;
     bool multiplicative = false;
@@ -25,23 +23,54 @@ HEBLLM_HD inline double clamp_weight(double w, double lo, double hi) {
 }
 
 // Presynaptic spike on a synapse whose target has trace x_post: depression.
-HEBLLM_HD inline float stdp_pre(float w, double x_post, const stdp_consts& c) {
+HEBLLM_HD inline float stdp_pre(float w, double x_post, double a_minus, const stdp_bounds& c) {
     const double wd = static_cast<double>(w);
     const double factor = c.multiplicative ? (wd - c.w_min) : 1.0;
-    return static_cast<float>(clamp_weight(wd - c.a_minus * x_post * factor, c.w_min, c.w_max));
+    return static_cast<float>(clamp_weight(wd - a_minus * x_post * factor, c.w_min, c.w_max));
 }
 
 // Postsynaptic spike on a synapse whose source has trace x_pre: potentiation.
-HEBLLM_HD inline float stdp_post(float w, double x_pre, const stdp_consts& c) {
+HEBLLM_HD inline float stdp_post(float w, double x_pre, double a_plus, const stdp_bounds& c) {
     const double wd = static_cast<double>(w);
     const double factor = c.multiplicative ? (c.w_max - wd) : 1.0;
-    return static_cast<float>(clamp_weight(wd + c.a_plus * x_pre * factor, c.w_min, c.w_max));
+    return static_cast<float>(clamp_weight(wd + a_plus * x_pre * factor, c.w_min, c.w_max));
+}
+
+// Traces in closed form. A neuron's trace is stored as its value right after its last spike
+// (`after`, at step t_last) and right before it (`before`); at a later step s it is
+// after * decay[s - t_last] with decay[k] = exp(-k dt / tau) from a table computed once, and 0
+// beyond the table (decay below 1e-20). Evaluated at s == t_last it is the value before that
+// step's increment. No per-step decay of every neuron is needed, and every backend evaluates
+// the same products.
+struct trace_table {
+    const double* decay = nullptr;  // decay[k] = exp(-k dt / tau)
+    std::int64_t size = 0;
+};
+
+inline constexpr std::int64_t never_spiked = -(std::int64_t{1} << 60);
+
+// One neuron's trace state, 32 bytes, so that the state plasticity reads for one end of a
+// synapse is one cache line. The postsynaptic trace is never read at the step of the neuron's
+// own last spike (plasticity of step s runs before the spikes of s are recorded, and lazy
+// schemes only re-read presynaptic traces), so it needs no `before` value.
+struct alignas(32) trace_state {
+    std::int64_t last_spike = never_spiked;  // step of the last spike
+    double pre_after = 0.0;                  // presynaptic trace right after it
+    double post_after = 0.0;                 // postsynaptic trace right after it
+    double pre_before = 0.0;                 // presynaptic trace right before it
+};
+
+HEBLLM_HD inline double trace_at(std::int64_t s, std::int64_t t_last, double after, double before,
+                                 const trace_table& t) {
+    if (s == t_last) {
+        return before;
+    }
+    const std::int64_t k = s - t_last;
+    return k < t.size ? after * t.decay[k] : 0.0;
 }
 
 // Trace after a spike: all-to-all pairing adds 1, nearest-spike pairing sets 1.
-HEBLLM_HD inline double trace_spike(double x, bool nearest) {
-    return nearest ? 1.0 : x + 1.0;
-}
+HEBLLM_HD inline double trace_spike(double x, bool nearest) { return nearest ? 1.0 : x + 1.0; }
 
 struct homeostasis_consts {
     double decay_rate = 1.0;     // exp(-dt / tau_rate)
