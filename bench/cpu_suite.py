@@ -4,7 +4,7 @@
 
 Run it with Debian's interpreter from anywhere (paths are relative to the repository):
 
-    /usr/bin/python3 bench/cpu_suite.py            # the full suite (long: run it on a quiet machine)
+    /usr/bin/python3 bench/cpu_suite.py            # the full suite (long; needs a quiet machine)
     /usr/bin/python3 bench/cpu_suite.py --quick    # smoke run: small sizes, few repeats
 
 Part 1, the seed suite (hebllm only; the original's figures beside it, labelled as reported by
@@ -38,7 +38,9 @@ import glob
 import json
 import math
 import os
+import hashlib
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -47,6 +49,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.dont_write_bytecode = True
 sys.path.insert(0, HERE)
 import std_network  # noqa: E402  (bench/std_network.py)
 
@@ -79,6 +82,46 @@ def loadavg():
         return None
 
 
+def others_running(seconds=1.0, samples=10):
+    """Mean number of runnable processes other than this one over a short window
+    (/proc/stat procs_running counts the sampling process itself)."""
+    vals = []
+    for _ in range(samples):
+        try:
+            with open('/proc/stat') as f:
+                for line in f:
+                    if line.startswith('procs_running'):
+                        vals.append(int(line.split()[1]) - 1)
+                        break
+        except OSError:
+            return None
+        time.sleep(seconds / samples)
+    return statistics.fmean(vals) if vals else None
+
+
+QUIET = {'max_wait': 0.0, 'threshold': 0.3}
+
+
+def wait_quiet():
+    """Wait (up to --wait-quiet seconds) until no other process is running; return the
+    measured figure (mean other runnable processes) when the wait ended."""
+    busy = others_running()
+    if busy is None or QUIET['max_wait'] <= 0:
+        return busy
+    t0 = time.perf_counter()
+    warned = False
+    while busy > QUIET['threshold'] and time.perf_counter() - t0 < QUIET['max_wait']:
+        if not warned:
+            log(f'  waiting for a quiet machine ({busy:.1f} other processes running)')
+            warned = True
+        time.sleep(4.0)
+        busy = others_running()
+    if busy > QUIET['threshold']:
+        log(f'  still busy after {QUIET["max_wait"]:.0f} s ({busy:.1f} other processes): '
+            'measuring anyway')
+    return busy
+
+
 def parse_time_v(stderr):
     """Split /usr/bin/time -v's report off stderr; return (rest, max_rss_kib, elapsed_s)."""
     rss, elapsed = None, None
@@ -101,6 +144,7 @@ def parse_time_v(stderr):
 
 def run_timed(cmd, cwd=None, timeout=None):
     """Run cmd under /usr/bin/time -v; return a dict with rc, stdout, stderr, wall, RSS."""
+    busy = wait_quiet()
     t0 = time.perf_counter()
     try:
         p = subprocess.run(['/usr/bin/time', '-v'] + cmd, cwd=cwd, capture_output=True,
@@ -113,7 +157,7 @@ def run_timed(cmd, cwd=None, timeout=None):
     wall = time.perf_counter() - t0
     err, rss, elapsed = parse_time_v(err)
     return {'rc': rc, 'stdout': out, 'stderr': err, 'process_s': wall,
-            'max_rss_kib': rss, 'time_v_elapsed_s': elapsed}
+            'max_rss_kib': rss, 'time_v_elapsed_s': elapsed, 'busy_before': busy}
 
 
 def last_json(text):
@@ -143,9 +187,28 @@ def rel(path):
     return path
 
 
+# Copies of the binaries made at start -> the paths they were copied from (for printing).
+BINARY_ORIGIN = {}
+
+
 def cmd_text(cmd):
-    return ' '.join(shlex.quote(rel(c) if os.path.isabs(c) and c.startswith(REPO) else c)
-                    for c in cmd)
+    out = []
+    for c in cmd:
+        c = BINARY_ORIGIN.get(c, c)
+        out.append(shlex.quote(rel(c) if os.path.isabs(c) and c.startswith(REPO) else c))
+    return ' '.join(out)
+
+
+def snapshot_binary(path, tmpdir):
+    """Copy a binary so that a rebuild during the suite cannot mix two versions."""
+    dst = os.path.join(tmpdir, os.path.basename(path))
+    shutil.copy2(path, dst)
+    BINARY_ORIGIN[dst] = path
+    with open(dst, 'rb') as f:
+        digest = hashlib.sha256(f.read()).hexdigest()[:16]
+    mtime = datetime.datetime.fromtimestamp(os.path.getmtime(path), datetime.timezone.utc)
+    return dst, {'path': rel(path), 'sha256_16': digest,
+                 'mtime_utc': mtime.strftime('%Y-%m-%d %H:%M:%S')}
 
 
 # --------------------------------------------------------------------------- environment
@@ -169,7 +232,7 @@ def machine_info(args):
         'kernel': sh(['uname', '-sr']),
         'gxx': sh(['g++', '--version']).splitlines()[0] if sh(['g++', '--version']) else '',
         'commit': head + ('-dirty' if dirty else ''),
-        'hebllm': args.hebllm,
+        'hebllm': rel(args.hebllm),
         'hebllm_info': last_json(sh([args.hebllm, 'info', '--json'])) or {},
         'threads': args.threads,
         'load_start': loadavg(),
@@ -197,8 +260,8 @@ def seed_flags_cmd(args, pops, duration):
 def quick_speed_config(path, pops):
     """quick_speed_test's JAX input: neurons 0-2 on for t < 5 ms; 25 ms; seed 42."""
     s, a, i, o = pops
-    text = f"""# quick_performance_test.py:quick_speed_test (ORIGINAL.md §6.1): {sum(pops)} neurons,
-# density 0.1, seed 42, 25 ms, neurons 0-2 forced every step for t < 5 ms.
+    text = f"""# quick_performance_test.py:quick_speed_test (ORIGINAL.md §6.1):
+# {sum(pops)} neurons, density 0.1, seed 42, 25 ms, neurons 0-2 forced every step for t < 5 ms.
 [simulation]
 dt_ms = 1.0
 duration_ms = 25.0
@@ -228,7 +291,8 @@ def hebllm_record(res, extra):
     j = last_json(res['stdout'])
     rec = dict(extra)
     rec.update({'tool': 'hebllm', 'rc': res['rc'], 'process_s': res['process_s'],
-                'max_rss_kib': res['max_rss_kib'], 'load': loadavg()})
+                'max_rss_kib': res['max_rss_kib'], 'load': loadavg(),
+                'busy_before': res['busy_before']})
     if res['rc'] != 0 or j is None:
         rec['error'] = (res['stderr'] or res['stdout'])[-2000:]
         return rec
@@ -260,10 +324,11 @@ def run_seed_suite(args, emit):
                       '--threads', str(args.threads)]))
     for name, label, workload, cmd in jobs:
         log(f'[seed] {name}: {cmd_text(cmd)}')
-        for rep in range(args.repeats):
+        for rep in range(-1, args.repeats):   # rep -1: an untimed first run (cold caches)
             res = run_timed(cmd, cwd=REPO)
             rec = hebllm_record(res, {'kind': 'seed', 'workload': workload, 'label': label,
-                                      'name': name, 'rep': rep, 'cmd': cmd_text(cmd)})
+                                      'name': name, 'rep': rep, 'cmd': cmd_text(cmd),
+                                      'discarded': rep < 0})
             emit(rec)
             if 'error' in rec:
                 log(f'  error: {rec["error"][-300:]}')
@@ -277,13 +342,15 @@ def run_seed_suite(args, emit):
               'tool': 'hebllm', 'cmd': cmd_text(cmd), 'error': 'binary not built'})
         return
     log(f'[seed] pattern training: {cmd_text(cmd)}')
-    for rep in range(args.train_repeats):
+    for rep in range(-1, args.train_repeats):   # rep -1: an untimed first run
         res = run_timed(cmd, cwd=REPO)
         j = last_json(res['stdout'])
         rec = {'kind': 'seed', 'workload': 'training', 'label': '1,600',
                'name': 'optimized_demo training', 'rep': rep, 'tool': 'hebllm',
+               'discarded': rep < 0,
                'cmd': cmd_text(cmd), 'rc': res['rc'], 'process_s': res['process_s'],
-               'max_rss_kib': res['max_rss_kib'], 'load': loadavg()}
+               'max_rss_kib': res['max_rss_kib'], 'load': loadavg(),
+               'busy_before': res['busy_before']}
         if res['rc'] != 0 or j is None:
             rec['error'] = (res['stderr'] or res['stdout'])[-2000:]
             emit(rec)
@@ -348,7 +415,7 @@ def brian2_first(args, N, K, dt, plastic, tmpdir):
             j = last_json(f.read())
     rec = {'tool': 'brian2', 'rc': res['rc'], 'cmd': cmd_text(cmd), 'rerun': False,
            'python_process_s': res['process_s'], 'python_max_rss_kib': res['max_rss_kib'],
-           'load': loadavg()}
+           'load': loadavg(), 'busy_before': res['busy_before']}
     if res['rc'] != 0 or j is None:
         rec['error'] = (res['stderr'] or res['stdout'])[-3000:]
         return rec, None
@@ -374,7 +441,7 @@ def brian2_rerun(args, build_dir, N, K, n_e):
     res = run_timed(['./main'], cwd=build_dir, timeout=args.timeout)
     rec = {'tool': 'brian2', 'rc': res['rc'], 'cmd': f'(cd {build_dir} && ./main)',
            'rerun': True, 'process_s': res['process_s'], 'max_rss_kib': res['max_rss_kib'],
-           'load': loadavg(), 'build_dir': build_dir}
+           'load': loadavg(), 'build_dir': build_dir, 'busy_before': res['busy_before']}
     if res['rc'] != 0 or not os.path.exists(info):
         rec['error'] = (res['stderr'] or res['stdout'])[-3000:]
         return rec
@@ -467,6 +534,14 @@ def fmt_s(m, sd=None, digits=4):
     return s
 
 
+BUSY_LIMIT = 0.5
+
+
+def busy_mark(rs):
+    """'†' when another process was running as one of these runs started."""
+    return ' †' if any((r.get('busy_before') or 0) > BUSY_LIMIT for r in rs) else ''
+
+
 def fmt_sci(x):
     return '—' if x is None else f'{x:.3g}'
 
@@ -477,9 +552,9 @@ def fmt_mib(kib):
 
 def seed_table(records):
     out = []
-    out.append('| workload | neurons | synapses | simulated | hebllm loop s | hebllm whole process s '
-               '| construction s | spikes | mean rate Hz | events/s | peak RSS MiB '
-               '| reported by the original (another machine, different model) |')
+    out.append('| workload | neurons | synapses | simulated | hebllm loop s '
+               '| hebllm whole process s | construction s | spikes | mean rate Hz | events/s '
+               '| peak RSS MiB | reported by the original (another machine, different model) |')
     out.append('|---|---|---|---|---|---|---|---|---|---|---|---|')
     groups = {}
     for r in records:
@@ -492,7 +567,7 @@ def seed_table(records):
         if not rs:
             continue
         workload, label = key
-        ok = [r for r in rs if 'error' not in r]
+        ok = [r for r in rs if 'error' not in r and not r.get('discarded')]
         name = {'flags100': '`simulate` flags, 100 ms, input 0–4 for 10 ms',
                 'quick25': 'quick_speed_test: 25 ms, input 0–2 for 5 ms',
                 'training': 'optimized_demo training: 10 epochs × 8 patterns'}[workload]
@@ -527,18 +602,25 @@ def seed_table(records):
                      f'{r0["mean_weight_change"]:.3g} (|Δw| {r0["mean_abs_weight_change"]:.3g}), '
                      f'{r0["weights_changed"]} weights changed')
         out.append(f'| {name} | {label} | {r0.get("synapses", "—")} | '
-                   f'{sim:g} ms | {fmt_s(lm, lsd)} | {fmt_s(pm, psd)} | {fmt_s(cm)} | '
+                   f'{sim:g} ms | {fmt_s(lm, lsd)}{busy_mark(ok)} | {fmt_s(pm, psd)} | '
+                   f'{fmt_s(cm)} | '
                    f'{spikes_txt}{extra} | {fmt_s(r0.get("rate_hz"), None, 3)} | {fmt_sci(em)} | '
                    f'{fmt_mib(rss)} | {reported} |')
-    n = max((len(v) for v in groups.values()), default=0)
+    n = max((len([r for r in v if not r.get('discarded')]) for v in groups.values()),
+            default=0)
     out.append('')
-    out.append(f'Repeats per workload: up to {n}; mean ± sample sd. "loop" is the wall time of '
-               'the stepping loop (`simulation_s`; for training the wall time of the whole '
-               'training loop including resets), "whole process" the wall time of the process '
-               '(construction, loop, output). The original\'s figures include construction '
-               '(and for JAX its JIT compilation); they were measured on another machine with '
-               'a different model (the original `JAXHebSNN` is nearly silent on these inputs, '
-               'ORIGINAL.md §6.9), so they are context, not a like-for-like comparison.')
+    busy = any((r.get('busy_before') or 0) > BUSY_LIMIT for r in records
+               if r.get('kind') == 'seed')
+    out.append(('† another process was running when one of these runs started (see '
+                '`busy_before` in cpu_raw.jsonl): the time is suspect. ' if busy else '') +
+               f'Repeats per workload: up to {n} after one untimed first run; mean ± sample '
+               'sd. "loop" is the wall time of the stepping loop (`simulation_s`; for training '
+               'the wall time of the whole training loop including resets), "whole process" '
+               'the wall time of the process (construction, loop, output). The original\'s '
+               'figures include construction (and for JAX its JIT compilation); they were '
+               'measured on another machine with a different model (the original `JAXHebSNN` '
+               'is nearly silent on these inputs, ORIGINAL.md §6.9), so they are context, not '
+               'a like-for-like comparison.')
     return '\n'.join(out)
 
 
@@ -549,14 +631,14 @@ def standard_rows(records):
             key = (r['N'], r['K'], r['dt_ms'], r['stdp'])
             groups.setdefault(key, {'hebllm': [], 'brian2': []})[r['tool']].append(r)
     rows = []
-    for key in sorted(groups):
+    for key in sorted(groups, key=lambda k: (k[0], k[1], -k[2], k[3])):
         g = groups[key]
         h = [r for r in g['hebllm'] if 'error' not in r]
         b = [r for r in g['brian2'] if 'error' not in r]
         row = {'N': key[0], 'K': key[1], 'dt': key[2], 'stdp': key[3],
                'h_err': next((r['error'] for r in g['hebllm'] if 'error' in r), None),
                'b_err': next((r['error'] for r in g['brian2'] if 'error' in r), None),
-               'h_n': len(h), 'b_n': len(b)}
+               'h_n': len(h), 'b_n': len(b), 'h_busy': busy_mark(h), 'b_busy': busy_mark(b)}
         if h:
             row['h_loop'] = mean_sd([r['loop_s'] for r in h])
             row['h_proc'] = mean_sd([r['process_s'] for r in h])
@@ -612,7 +694,7 @@ def standard_table(rows):
             if v is None:
                 err = r.get(f'{side}_err')
                 return 'error' if err else '—'
-            return fmt_s(*v)
+            return fmt_s(*v) + r.get(f'{side}_busy', '')
         h_sp = (f'{r["h_spikes"]} ({r["h_rate"]:.3g})' if 'h_spikes' in r else '—')
         b_sp = (f'{r["b_spikes"]} ({r["b_rate"]:.3g})' if 'b_spikes' in r else '—')
         check = ('**' + '; '.join(r['flags']) + '**') if r['flags'] else (
@@ -631,6 +713,15 @@ def standard_table(rows):
 
 
 # --------------------------------------------------------------------------- SVG
+
+def marker(tool, x, y, color, fill):
+    """hebllm: circle, Brian2: square; filled for STDP off, hollow for STDP on."""
+    if tool == 'hebllm':
+        return (f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4.5" fill="{fill}" stroke="{color}" '
+                f'stroke-width="2"/>')
+    return (f'<rect x="{x - 4.5:.1f}" y="{y - 4.5:.1f}" width="9" height="9" fill="{fill}" '
+            f'stroke="{color}" stroke-width="2"/>')
+
 
 def write_svg(path, rows, subtitle=''):
     series = {}
@@ -703,16 +794,14 @@ def write_svg(path, rows, subtitle=''):
         if len(s) > 1:
             parts.append(f'<polyline points="{d}" fill="none" stroke="{color}" '
                          f'stroke-width="2"{dash_attr}/>')
+        fill = color if key[1] == 0 else 'white'
         for x, y in s:
-            if key[0] == 'hebllm':
-                parts.append(f'<circle cx="{X(x):.1f}" cy="{Y(y):.1f}" r="4" fill="{color}"/>')
-            else:
-                parts.append(f'<rect x="{X(x) - 4:.1f}" y="{Y(y) - 4:.1f}" width="8" height="8" '
-                             f'fill="{color}"/>')
+            parts.append(marker(key[0], X(x), Y(y), color, fill))
         label = f'{key[0]}, STDP {"on" if key[1] else "off"}'
         lx0 = L + pw + 15
         parts.append(f'<line x1="{lx0}" y1="{ly_}" x2="{lx0 + 30}" y2="{ly_}" stroke="{color}" '
                      f'stroke-width="2"{dash_attr}/>')
+        parts.append(marker(key[0], lx0 + 15, ly_, color, fill))
         parts.append(f'<text x="{lx0 + 38}" y="{ly_ + 4}">{label}</text>')
         ly_ += 20
     parts.append('</svg>')
@@ -726,8 +815,11 @@ def write_markdown(path, meta, records, args, t_total):
     L = []
     L.append('# hebllm CPU benchmark suite')
     L.append('')
-    L.append(f'Generated by `bench/cpu_suite.py` on {meta["date_local"]} ({meta["date_utc"]} UTC); '
-             f'total wall time {t_total / 60:.1f} min.')
+    when = meta['date_utc'] + ' UTC'
+    if not meta['date_local'].endswith('UTC'):
+        when = f'{meta["date_local"]} ({when})'
+    L.append(f'Generated by `bench/cpu_suite.py` on {when}; total wall time '
+             f'{t_total / 60:.1f} min.')
     L.append('')
     L.append('```')
     L.append(meta['command'])
@@ -744,12 +836,21 @@ def write_markdown(path, meta, records, args, t_total):
     if 'brian2' in meta:
         L.append(f'| Brian2 | {meta["brian2"]} (Debian python3-brian), C++ standalone, '
                  f'`bench/brian2_bench.py` |')
+    for name, b in meta.get('binaries', {}).items():
+        L.append(f'| binary `{name}` | `{b["path"]}`, built {b["mtime_utc"]} UTC, sha256 '
+                 f'{b["sha256_16"]}… (copied at start: one binary for the whole invocation) |')
     L.append(f'| threads | {meta["threads"]} (both tools) |')
-    L.append(f'| load average at start / end | {meta.get("load_start")} / {loadavg()} |')
+    end = next((r for r in records if r.get('kind') == 'end'), {})
+
+    def loads(v):
+        return ', '.join(f'{x:.2f}' for x in v) if v else '?'
+    L.append(f'| load average (1, 5, 15 min) at start / end | {loads(meta.get("load_start"))} / '
+             f'{loads(end.get("load_end"))} |')
     L.append('')
-    if meta.get('load_start') and meta['load_start'][0] > 0.5:
-        L.append(f'**Warning:** the 1-minute load average was {meta["load_start"][0]:.2f} at the '
-                 'start: other work was running, timings are unreliable.')
+    n_busy = sum(1 for r in records if (r.get('busy_before') or 0) > BUSY_LIMIT)
+    if n_busy:
+        L.append(f'**Warning:** {n_busy} run(s) started while other processes were running '
+                 '(marked †): those timings are unreliable.')
         L.append('')
     if any(r.get('kind') == 'seed' for r in records):
         L.append('## 1. Seed suite (the original system\'s workloads)')
@@ -779,6 +880,9 @@ def write_markdown(path, meta, records, args, t_total):
         L.append('- *loop*: wall time of the measured simulation loop (hebllm `simulation_s` '
                  'with `--warmup`; Brian2 a clock_gettime pair around the measured run in its '
                  'generated main()). *ratio* = Brian2 loop / hebllm loop (> 1: hebllm faster).')
+        if any(r.get('h_busy') or r.get('b_busy') for r in rows):
+            L.append('- † another process was running when one of the runs started '
+                     '(`busy_before` in cpu_raw.jsonl): the time is suspect.')
         L.append('- *events/s* = spikes × K / loop time for both (external Poisson input not '
                  'counted). Spikes and rates are over the measured second only.')
         L.append(f'- *check*: flags a row where the mean rates differ by more than '
@@ -808,9 +912,10 @@ def write_markdown(path, meta, records, args, t_total):
     L.append('cmake --build build -j2 --target hebllm seed_training    # Release build')
     L.append('uptime                                                     # load should be ~0')
     L.append('/usr/bin/python3 bench/cpu_suite.py                        # full suite (long)')
-    L.append('/usr/bin/python3 bench/cpu_suite.py --quick                # smoke run, ~5 min')
+    L.append('/usr/bin/python3 bench/cpu_suite.py --quick                # smoke run, 1-4 min')
     L.append('/usr/bin/python3 bench/cpu_suite.py --no-seed --sizes 20000x1000 --dts 1 --stdp 0,1')
-    L.append('/usr/bin/python3 bench/std_network.py --N 20000 --K 1000 --dt 1 --plastic 1 > net.toml')
+    L.append('/usr/bin/python3 bench/std_network.py --N 20000 --K 1000 --dt 1 --plastic 1 '
+             '> net.toml')
     L.append('```')
     L.append('')
     L.append('Options: `--sizes NxK,...`, `--dts 1,0.1`, `--stdp 0,1`, `--threads T`, '
@@ -824,6 +929,23 @@ def write_markdown(path, meta, records, args, t_total):
 
 
 # --------------------------------------------------------------------------- main
+
+def report_from_raw(args):
+    with open(args.from_raw) as f:
+        lines = [json.loads(x) for x in f if x.strip()]
+    meta, records = lines[0], lines[1:]
+    opts = argparse.Namespace(**meta.get('options', {}))
+    opts.out_dir = os.path.abspath(args.out_dir)
+    t_total = next((r.get('total_s', 0.0) for r in records if r.get('kind') == 'end'), 0.0)
+    os.makedirs(opts.out_dir, exist_ok=True)
+    write_markdown(os.path.join(opts.out_dir, 'cpu.md'), meta, records, opts, t_total)
+    write_svg(os.path.join(opts.out_dir, 'cpu_events.svg'), standard_rows(records),
+              f'{meta["threads"]} threads each; hebllm {meta["commit"]}, Brian2 '
+              f'{meta.get("brian2", "-")} C++ standalone; {meta["date_utc"][:10]}')
+    log(f'wrote {rel(os.path.join(opts.out_dir, "cpu.md"))} and cpu_events.svg from '
+        f'{rel(args.from_raw)}')
+    return 0
+
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
@@ -847,11 +969,18 @@ def main(argv=None):
     ap.add_argument('--clean-brian2', action='store_true',
                     help='delete each Brian2 build directory after use')
     ap.add_argument('--timeout', type=float, default=None, help='seconds per process')
+    ap.add_argument('--wait-quiet', type=float, default=300.0, metavar='S',
+                    help='before each run wait up to S seconds until no other process is '
+                         'running (default 300; 0: do not wait)')
     ap.add_argument('--out-dir', default=os.path.join(HERE, 'results'))
     ap.add_argument('--hebllm', default=os.path.join(REPO, 'build', 'bin', 'hebllm'))
     ap.add_argument('--seed-training', default=os.path.join(REPO, 'build', 'bin',
                                                             'seed_training'))
+    ap.add_argument('--from-raw', metavar='JSONL', default=None,
+                    help='only rewrite cpu.md and cpu_events.svg from an existing raw file')
     args = ap.parse_args(argv)
+    if args.from_raw:
+        return report_from_raw(args)
     if args.sizes is None:
         args.sizes = QUICK_SIZES if args.quick else DEFAULT_SIZES
     if args.repeats is None:
@@ -869,10 +998,17 @@ def main(argv=None):
         ap.error(f'{args.hebllm} not found: build it first (cmake --build build)')
     parse_sizes(args.sizes)
     os.makedirs(args.out_dir, exist_ok=True)
+    QUIET['max_wait'] = args.wait_quiet
 
     t0 = time.perf_counter()
     meta = machine_info(args)
-    meta['options'] = vars(args)
+    meta['options'] = dict(vars(args))
+    bin_dir = tempfile.mkdtemp(prefix='hebllm_cpu_suite_bin_')
+    meta['binaries'] = {}
+    args.hebllm, meta['binaries']['hebllm'] = snapshot_binary(args.hebllm, bin_dir)
+    if os.path.exists(args.seed_training):
+        args.seed_training, meta['binaries']['seed_training'] = snapshot_binary(
+            args.seed_training, bin_dir)
     if meta['load_start'] and meta['load_start'][0] > 0.5:
         log(f'warning: load average {meta["load_start"]}: timings will be noisy')
     raw_path = os.path.join(args.out_dir, 'cpu_raw.jsonl')
@@ -891,8 +1027,9 @@ def main(argv=None):
             run_seed_suite(args, emit)
         if not args.no_standard:
             run_standard_suite(args, emit)
+        t_total = time.perf_counter() - t0
+        emit({'kind': 'end', 'load_end': loadavg(), 'total_s': t_total})
 
-    t_total = time.perf_counter() - t0
     md_path = os.path.join(args.out_dir, 'cpu.md')
     write_markdown(md_path, meta, records, args, t_total)
     write_svg(os.path.join(args.out_dir, 'cpu_events.svg'), standard_rows(records),
@@ -900,6 +1037,7 @@ def main(argv=None):
               f'{meta.get("brian2", "-")} C++ standalone; {meta["date_utc"][:10]}')
     log(f'wrote {rel(md_path)}, {rel(os.path.join(args.out_dir, "cpu_events.svg"))}, '
         f'{rel(raw_path)} ({t_total:.0f} s)')
+    shutil.rmtree(bin_dir, ignore_errors=True)
     errors = [r for r in records if 'error' in r]
     return 1 if errors else 0
 

@@ -197,15 +197,22 @@ int run(const options& o) {
 
     std::string pops = "{";
     for (std::size_t i = 0; i < spec.populations.size() && i < counts.size(); ++i) {
-        pops += (i ? "," : "") + json_string(spec.populations[i].name) + ":" +
-                std::to_string(counts[i]);
+        if (i > 0) {
+            pops += ',';
+        }
+        pops += json_string(spec.populations[i].name);
+        pops += ':';
+        pops += std::to_string(counts[i]);
     }
     pops += "}";
     std::string pattern_text = "[";
     for (std::size_t p = 0; p < patterns.size(); ++p) {
         pattern_text += p ? ",[" : "[";
         for (std::size_t k = 0; k < patterns[p].size(); ++k) {
-            pattern_text += (k ? "," : "") + std::to_string(patterns[p][k]);
+            if (k > 0) {
+                pattern_text += ',';
+            }
+            pattern_text += std::to_string(patterns[p][k]);
         }
         pattern_text += "]";
     }

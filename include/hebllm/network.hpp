@@ -84,6 +84,10 @@ struct projection {
     double delay_min_ms = 1.0;  // integer delays in steps, uniform in
     double delay_max_ms = 1.0;  // [round(min/dt), round(max/dt)], each at least 1
     bool plastic = false;       // STDP acts on this projection
+    // STDP amplitudes and weight bounds of this projection's synapses are those of [stdp]
+    // multiplied by stdp_scale (> 0), so pathways with weights of different size learn at the
+    // same relative rate. Explicit plastic synapses use 1.
+    double stdp_scale = 1.0;
 };
 
 // One synapse given explicitly (imported from synapses.csv). weight is signed: its sign must

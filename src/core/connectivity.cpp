@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <numbers>
 #include <tuple>
@@ -18,14 +19,14 @@ struct row_entry {
     std::uint32_t target;
     float weight;
     std::uint8_t delay;
-    bool plastic;
+    std::uint8_t plastic;  // plasticity class, 0 = static
 };
 
 // Canonical order inside a row: plastic first, then by delay, target and weight, so that each
 // (plastic, delay) pair forms one contiguous segment.
 bool row_less(const row_entry& a, const row_entry& b) {
-    return std::tuple(!a.plastic, a.delay, a.target, a.weight) <
-           std::tuple(!b.plastic, b.delay, b.target, b.weight);
+    return std::tuple(a.plastic == 0, a.plastic, a.delay, a.target, a.weight) <
+           std::tuple(b.plastic == 0, b.plastic, b.delay, b.target, b.weight);
 }
 
 // A target population of a projection, as a range of global ids.
@@ -43,6 +44,7 @@ struct projection_plan {
     std::uint32_t dst_size;     // their total size
     std::uint8_t delay_min;
     std::uint8_t delay_max;
+    std::uint8_t plastic_class;  // 0: static
 
     // Position of global neuron id g within the target union, or dst_size if absent.
     std::uint32_t local_of(std::uint32_t g) const {
@@ -139,43 +141,61 @@ void generate_row(const projection_plan& plan, std::uint32_t src, std::uint64_t 
         const bool skip_self = same && !pr.autapses;
         const std::uint32_t available = plan.dst_size - (skip_self ? 1u : 0u);
         const std::uint32_t k = pr.outdegree;
+        std::array<double, 2> u{};
         for (std::uint32_t r = available - k; r < available; ++r) {
-            const auto u = kernels::uniform2(seed, connect_stream, src, counter++);
-            auto t = static_cast<std::uint32_t>(u[0] * (static_cast<double>(r) + 1.0));
+            const std::uint32_t draw = r - (available - k);  // both uniforms of a call are used
+            if (draw % 2 == 0) {
+                u = kernels::uniform2(seed, connect_stream, src, counter++);
+            }
+            auto t = static_cast<std::uint32_t>(u[draw % 2] * (static_cast<double>(r) + 1.0));
             t = std::min(t, r);
             const std::uint32_t pick = chosen[t] ? r : t;
             chosen[pick] = 1;
             picks.push_back(pick);
         }
-        for (std::uint32_t& t : picks) {
-            chosen[t] = 0;
-            if (skip_self && t >= self_local) {
-                ++t;  // map [0, available) onto the targets other than src itself
+        if (available <= 64u * k) {
+            // Dense enough: read the chosen set back in order instead of sorting it.
+            picks.clear();
+            for (std::uint32_t t = 0; t < available; ++t) {
+                if (chosen[t] != 0) {
+                    chosen[t] = 0;
+                    picks.push_back(t);
+                }
+            }
+        } else {
+            for (std::uint32_t t : picks) {
+                chosen[t] = 0;
+            }
+            std::sort(picks.begin(), picks.end());
+        }
+        if (skip_self) {
+            for (std::uint32_t& t : picks) {
+                t += t >= self_local ? 1u : 0u;  // map [0, available) onto the others than src
             }
         }
-        std::sort(picks.begin(), picks.end());
     }
 
     const auto weight_stream = static_cast<std::uint32_t>(kernels::rng_stream::weight) + plan.index;
     const unsigned span = static_cast<unsigned>(plan.delay_max - plan.delay_min) + 1u;
     for (std::size_t i = 0; i < picks.size(); ++i) {
-        const auto uw = kernels::uniform2(seed, weight_stream, src, 2 * i);
+        const auto uw = pr.weight.kind == weight_dist_kind::constant
+                            ? std::array<double, 2>{}
+                            : kernels::uniform2(seed, weight_stream, src, 2 * i);
         std::uint8_t delay = plan.delay_min;
         if (span > 1) {
             const auto ud = kernels::uniform2(seed, weight_stream, src, 2 * i + 1);
             const auto extra = std::min(static_cast<unsigned>(ud[0] * span), span - 1);
             delay = static_cast<std::uint8_t>(plan.delay_min + extra);
         }
-        row.push_back(
-            {plan.global_of(picks[i]), draw_weight(pr.weight, uw[0], uw[1]), delay, pr.plastic});
+        row.push_back({plan.global_of(picks[i]), draw_weight(pr.weight, uw[0], uw[1]), delay,
+                       plan.plastic_class});
     }
 }
 
 }  // namespace
 
 std::uint64_t synapse_store::bytes() const {
-    return row_begin.size() * sizeof(std::uint64_t) +
-           segment_begin.size() * sizeof(std::uint32_t) +
+    return row_begin.size() * sizeof(std::uint64_t) + segment_begin.size() * sizeof(std::uint32_t) +
            segments.size() * sizeof(synapse_segment) + target.size() * sizeof(std::uint32_t) +
            weight.size() * sizeof(float) + negative.size();
 }
@@ -207,6 +227,19 @@ synapse_store build_synapses(const network_spec& spec) {
         }
     }
 
+    // Plasticity classes: one per distinct STDP scale, class 0 is static.
+    const auto class_of = [&](double scale) {
+        for (std::size_t c = 1; c < s.stdp_scale.size(); ++c) {
+            if (s.stdp_scale[c] == scale) {
+                return static_cast<std::uint8_t>(c);
+            }
+        }
+        if (s.stdp_scale.size() > 255) {
+            throw model_error("more than 255 distinct stdp_scale values");
+        }
+        s.stdp_scale.push_back(scale);
+        return static_cast<std::uint8_t>(s.stdp_scale.size() - 1);
+    };
     std::vector<projection_plan> plans;
     double expected = static_cast<double>(spec.synapses.size());
     std::uint32_t largest_target = 1;
@@ -227,6 +260,7 @@ synapse_store build_synapses(const network_spec& spec) {
         plan.delay_min = static_cast<std::uint8_t>(delay_steps(pr.delay_min_ms, spec.dt_ms));
         plan.delay_max = static_cast<std::uint8_t>(delay_steps(pr.delay_max_ms, spec.dt_ms));
         largest_target = std::max(largest_target, plan.dst_size);
+        plan.plastic_class = pr.plastic ? class_of(pr.stdp_scale) : std::uint8_t{0};
         plans.push_back(plan);
         expected += pr.rule == connect_rule_kind::bernoulli
                         ? pr.density * src.size * static_cast<double>(plans.back().dst_size)
@@ -234,6 +268,7 @@ synapse_store build_synapses(const network_spec& spec) {
     }
 
     // Explicit synapses grouped by source, in file order within a source.
+    const std::uint8_t explicit_class = spec.synapses.empty() ? std::uint8_t{0} : class_of(1.0);
     std::vector<std::uint32_t> explicit_order(spec.synapses.size());
     for (std::uint32_t k = 0; k < explicit_order.size(); ++k) {
         explicit_order[k] = k;
@@ -265,9 +300,11 @@ synapse_store build_synapses(const network_spec& spec) {
             const synapse_entry& e = spec.synapses[explicit_order[next_explicit++]];
             row.push_back({e.post, static_cast<float>(std::fabs(e.weight)),
                            static_cast<std::uint8_t>(delay_steps(e.delay_ms, spec.dt_ms)),
-                           e.plastic});
+                           e.plastic ? explicit_class : std::uint8_t{0}});
         }
-        std::sort(row.begin(), row.end(), row_less);
+        if (!std::is_sorted(row.begin(), row.end(), row_less)) {
+            std::sort(row.begin(), row.end(), row_less);
+        }
         if (s.target.size() + row.size() > max_synapses) {
             throw model_error("the network has more than " + std::to_string(max_synapses) +
                               " synapses, the most hebllm supports");
@@ -277,11 +314,11 @@ synapse_store build_synapses(const network_spec& spec) {
             s.target.push_back(e.target);
             s.weight.push_back(e.weight);
             s.max_delay = std::max<std::uint32_t>(s.max_delay, e.delay);
-            s.plastic_synapses += e.plastic ? 1u : 0u;
+            s.plastic_synapses += e.plastic != 0 ? 1u : 0u;
             const bool last = k + 1 == row.size() || row[k + 1].plastic != e.plastic ||
                               row[k + 1].delay != e.delay;
             if (last) {
-                s.segments.push_back({s.target.size(), e.delay, e.plastic ? std::uint8_t{1} : std::uint8_t{0}});
+                s.segments.push_back({s.target.size(), e.delay, e.plastic});
             }
         }
         s.row_begin[j + 1] = s.target.size();

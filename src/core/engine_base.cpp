@@ -149,8 +149,11 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     }
     pre_table_ = {pre_decay_.data(), static_cast<std::int64_t>(pre_decay_.size())};
     post_table_ = {post_decay_.data(), static_cast<std::int64_t>(post_decay_.size())};
-    stdp_step_.bounds = {spec_.stdp.w_min, spec_.stdp.w_max,
-                         spec_.stdp.kind == stdp_kind::multiplicative};
+    stdp_step_.scale = store_.stdp_scale;
+    for (const double scale : store_.stdp_scale) {
+        stdp_step_.bounds.push_back({spec_.stdp.w_min * scale, spec_.stdp.w_max * scale,
+                                     spec_.stdp.kind == stdp_kind::multiplicative});
+    }
     stdp_step_.nearest = spec_.stdp.pairing == stdp_pairing_kind::nearest;
     const homeostasis_params& h = spec_.homeostasis;
     homeo_.decay_rate = std::exp(-spec_.dt_ms / h.tau_rate_ms);
@@ -163,7 +166,8 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     state_.threshold.resize(n_);
     state_.rate_hz.assign(n_, h.target_rate_hz);
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
-        std::fill(state_.threshold.begin() + pop_begin_[p], state_.threshold.begin() + pop_begin_[p + 1],
+        std::fill(state_.threshold.begin() + pop_begin_[p],
+                  state_.threshold.begin() + pop_begin_[p + 1],
                   spec_.populations[p].lif.v_threshold);
     }
     init_neurons();
@@ -292,10 +296,10 @@ void engine_base::gather_inputs(const input_fn& fn) {
         const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::stimulus) +
                             static_cast<std::uint32_t>(k);
         if (s.kind == stimulus_kind::poisson_input) {
-            active_inputs_.push_back({s.first, s.first + s.count, stream,
-                                      kernels::to_fixed(static_cast<float>(std::fabs(s.amplitude)),
-                                                        s.amplitude < 0.0),
-                                      input_cdf_[k].data()});
+            active_inputs_.push_back(
+                {s.first, s.first + s.count, stream,
+                 kernels::to_fixed(static_cast<float>(std::fabs(s.amplitude)), s.amplitude < 0.0),
+                 input_cdf_[k].data()});
             continue;
         }
         if (s.kind == stimulus_kind::current) {
@@ -486,10 +490,11 @@ std::vector<synapse_view> engine_base::synapses() const {
     for (std::uint32_t j = 0; j < n_; ++j) {
         const float sign = store_.negative[j] != 0 ? -1.0f : 1.0f;
         for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
-            const std::uint64_t begin = g == store_.segment_begin[j] ? store_.row_begin[j]
-                                                                     : store_.segments[g - 1].end;
+            const std::uint64_t begin =
+                g == store_.segment_begin[j] ? store_.row_begin[j] : store_.segments[g - 1].end;
             for (std::uint64_t k = begin; k < store_.segments[g].end; ++k) {
-                out.push_back({j, store_.target[k], store_.segments[g].delay, sign * store_.weight[k]});
+                out.push_back(
+                    {j, store_.target[k], store_.segments[g].delay, sign * store_.weight[k]});
             }
         }
     }

@@ -4,6 +4,8 @@
 // recording, statistics, and the fixed step order (docs/step-order.md). A backend implements
 // the four phases; each is one virtual call per step, never per neuron.
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -19,13 +21,13 @@ namespace hebllm::detail {
 
 // Neuron state, structure of arrays over all neurons (global ids).
 struct neuron_arrays {
-    std::vector<double> v;                 // mV
-    std::vector<double> i_syn;             // synaptic current (mV as R*I)
-    std::vector<double> threshold;         // mV, moved by homeostasis
-    std::vector<double> theta;             // mV, spike-triggered adaptation
+    std::vector<double> v;                     // mV
+    std::vector<double> i_syn;                 // synaptic current (mV as R*I)
+    std::vector<double> threshold;             // mV, moved by homeostasis
+    std::vector<double> theta;                 // mV, spike-triggered adaptation
     std::vector<kernels::trace_state> traces;  // STDP traces in closed form (kernels::trace_at)
-    std::vector<double> rate_hz;           // homeostasis rate estimate
-    std::vector<std::int32_t> refractory;  // refractory steps left
+    std::vector<double> rate_hz;               // homeostasis rate estimate
+    std::vector<std::int32_t> refractory;      // refractory steps left
 };
 
 class engine_base : public engine {
@@ -98,13 +100,31 @@ protected:
         }
         return q;
     }
+    // The same for neurons [lo, hi), added to out[0 .. hi - lo): one Philox call per four
+    // neurons instead of one per neuron.
+    void add_external_input(std::uint32_t lo, std::uint32_t hi, std::int64_t* out) const {
+        for (const active_input& a : active_inputs_) {
+            const std::uint32_t b = std::max(lo, a.first);
+            const std::uint32_t e = std::min(hi, a.end);
+            std::array<std::uint32_t, 4> r{};
+            for (std::uint32_t i = b; i < e; ++i) {
+                if (i == b || (i & 3u) == 0) {
+                    r = kernels::philox(spec_.seed, a.stream, i >> 2,
+                                        static_cast<std::uint64_t>(step_));
+                }
+                out[i - lo] += a.amplitude * kernels::binomial_from_table(r[i & 3u], a.cdf);
+            }
+        }
+    }
     bool has_external_input() const { return !active_inputs_.empty(); }
 
-    // STDP of this step: amplitudes (learning rate x modulation x A+-) and bounds.
+    // STDP of this step: amplitudes (learning rate x modulation x A+-) before the plasticity
+    // class's scale, and the per-class scales and bounds.
     struct stdp_step_consts {
         double a_plus = 0.0;
         double a_minus = 0.0;
-        kernels::stdp_bounds bounds;
+        std::vector<double> scale;                 // [class]
+        std::vector<kernels::stdp_bounds> bounds;  // [class] bounds x scale
         bool nearest = false;
     };
     const stdp_step_consts& stdp_step() const { return stdp_step_; }
@@ -140,8 +160,8 @@ private:
         std::uint32_t first;
         std::uint32_t end;
         std::uint32_t stream;
-        std::int64_t amplitude;     // fixed point
-        const std::uint64_t* cdf;   // binomial table
+        std::int64_t amplitude;    // fixed point
+        const std::uint64_t* cdf;  // binomial table
     };
 
     void init_neurons();
@@ -171,7 +191,8 @@ private:
     std::vector<std::uint32_t> forced_list_;
     std::vector<std::uint32_t> current_list_;
     std::vector<stimulus> stimuli_;
-    std::vector<std::vector<std::uint64_t>> input_cdf_;  // [stimulus] binomial table (poisson_input)
+    std::vector<std::vector<std::uint64_t>>
+        input_cdf_;  // [stimulus] binomial table (poisson_input)
     std::vector<active_input> active_inputs_;
     std::vector<std::pair<std::int64_t, std::uint32_t>> input_spikes_;  // (step, neuron), sorted
     std::size_t next_input_ = 0;

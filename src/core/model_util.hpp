@@ -33,7 +33,8 @@ inline std::vector<std::string> split_union(const std::string& names) {
     std::size_t start = 0;
     while (true) {
         const std::size_t plus = names.find('+', start);
-        out.push_back(names.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
+        out.push_back(
+            names.substr(start, plus == std::string::npos ? std::string::npos : plus - start));
         if (plus == std::string::npos) {
             return out;
         }

@@ -245,7 +245,8 @@ void network_spec::validate() const {
             }
             estimated_synapses += pr.density * src.size * static_cast<double>(dst_size);
         } else {
-            const std::uint64_t available = dst_size - ((source_in_target && !pr.autapses) ? 1u : 0u);
+            const std::uint64_t available =
+                dst_size - ((source_in_target && !pr.autapses) ? 1u : 0u);
             if (pr.outdegree > available) {
                 fail(where, ": outdegree ", pr.outdegree, " exceeds the ", available,
                      " distinct targets available");
@@ -253,6 +254,9 @@ void network_spec::validate() const {
             estimated_synapses += static_cast<double>(pr.outdegree) * src.size;
         }
         validate_weight(pr.weight, where);
+        if (!std::isfinite(pr.stdp_scale) || pr.stdp_scale <= 0.0) {
+            fail(where, ": stdp_scale must be a finite number > 0, got ", pr.stdp_scale);
+        }
         check_delay(pr.delay_min_ms, dt_ms, where, "delay_min_ms");
         check_delay(pr.delay_max_ms, dt_ms, where, "delay_max_ms");
         if (pr.delay_max_ms < pr.delay_min_ms) {
@@ -407,7 +411,10 @@ network_spec make_hebsnn(std::uint32_t n_sensory, std::uint32_t n_associative,
         pr.target = dst;
         pr.rule = connect_rule_kind::bernoulli;
         pr.density = connectivity_density;
-        pr.weight = {weight_dist_kind::lognormal, std::log(0.1), 0.5, scale, 0.01, 1.0};
+        // clip(0.1 lognormal, 0.01, 1) scaled: the clip bounds, and the STDP amplitudes and
+        // bounds, scale with the weights.
+        pr.weight = {weight_dist_kind::lognormal, std::log(0.1), 0.5, scale, 0.01 * scale, scale};
+        pr.stdp_scale = scale;
         pr.delay_min_ms = 1.0;
         pr.delay_max_ms = 5.0;
         pr.plastic = plastic;
@@ -429,7 +436,14 @@ network_spec make_hebsnn(std::uint32_t n_sensory, std::uint32_t n_associative,
     connect("inhibitory", "output", per_input(n_inhibitory, 80.0), false);
     connect("output", "inhibitory", per_input(n_output, 20.0), false);
 
+    // Balanced STDP in units of each pathway's weight scale (stdp_scale): A- = 1.05 A+ as in the
+    // plan's regimes (ORIGINAL.md §1.7), with A+ = 0.005, 5 % of the median initial weight per
+    // pairing before neuromodulation. The JAXHebSNN pair 0.05 / 0.02 (half the median weight
+    // per pairing, potentiation-dominated) drives every correlated pathway to its bound and the
+    // network runs away under training (docs/model.md).
     net.stdp.enabled = true;
+    net.stdp.a_plus = 0.005;
+    net.stdp.a_minus = 0.00525;
     net.homeostasis.enabled = true;
     for (auto& p : net.populations) {
         p.lif.homeostasis =

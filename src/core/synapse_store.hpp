@@ -18,7 +18,7 @@ namespace hebllm::detail {
 struct synapse_segment {
     std::uint64_t end = 0;     // one past the last synapse of the segment (global index)
     std::uint8_t delay = 1;    // steps, >= 1
-    std::uint8_t plastic = 0;  // 1: STDP acts on these synapses
+    std::uint8_t plastic = 0;  // 0: static; c >= 1: STDP with plasticity class c (stdp_scale[c])
 };
 
 struct synapse_store {
@@ -31,6 +31,7 @@ struct synapse_store {
     std::vector<std::uint8_t> negative;        // [neuron_count] 1: inhibitory source
     std::uint32_t max_delay = 1;               // largest delay in steps
     std::uint64_t plastic_synapses = 0;
+    std::vector<double> stdp_scale = {0.0};  // [class] STDP scale of each plasticity class
 
     std::uint64_t size() const { return target.size(); }
     std::uint64_t bytes() const;

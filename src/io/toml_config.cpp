@@ -97,7 +97,7 @@ constexpr std::string_view population_keys[] = {
     "bias_current", "v_init_min", "v_init_max", "adapt_increment", "adapt_tau_ms", "homeostasis"};
 constexpr std::string_view projection_keys[] = {
     "source", "target", "rule", "density", "outdegree", "autapses", "plastic", "delay_min_ms",
-    "delay_max_ms", "weight"};
+    "delay_max_ms", "weight", "stdp_scale"};
 constexpr std::string_view weight_keys[] = {"dist", "a", "b", "scale", "min", "max"};
 constexpr std::string_view stdp_keys[] = {
     "enabled", "kind", "pairing", "a_plus", "a_minus", "tau_plus_ms", "tau_minus_ms", "w_min",
@@ -678,6 +678,7 @@ private:
         r.read("plastic", proj.plastic);
         r.read("delay_min_ms", proj.delay_min_ms);
         r.read("delay_max_ms", proj.delay_max_ms);
+        r.read("stdp_scale", proj.stdp_scale);
         if (const toml::node* w = t.get("weight")) {
             const toml::table* wt = w->as_table();
             if (wt == nullptr) {
@@ -929,6 +930,7 @@ std::string to_toml(const network_spec& spec, const std::string& synapses_file,
         w.boolean("plastic", p.plastic);
         w.num("delay_min_ms", p.delay_min_ms);
         w.num("delay_max_ms", p.delay_max_ms);
+        w.num("stdp_scale", p.stdp_scale);
         out += "weight = { dist = ";
         put_string(out, name_of(weight_dist_names, p.weight.kind));
         out += ", a = ";

@@ -58,7 +58,7 @@ inline config ei_config() {
     l.refractory_ms = 2.0;
     l.v_init_min = 0.0;
     l.v_init_max = 20.0;
-    l.bias_current = 19.0;
+    l.bias_current = 18.0;
     l.homeostasis = true;
     population e = lif_population("E", 1600, l);
     lif_params li = l;
@@ -95,6 +95,9 @@ inline config ei_config() {
     net.neuromodulation.w_novelty = 1.0;
     net.neuromodulation.m_max = 2.0;
     net.stimuli.push_back({stimulus_kind::poisson, 0, 1600, 0.0, 600.0, 5.0, 0.0});
+    // Brian2-style Poisson input on every neuron (E and I), excitatory and inhibitory events.
+    net.stimuli.push_back({stimulus_kind::poisson_input, 0, 2000, 0.0, 600.0, 20.0, 0.4, 50});
+    net.stimuli.push_back({stimulus_kind::poisson_input, 1000, 1000, 100.0, 600.0, 10.0, -0.6, 30});
     return c;
 }
 
@@ -126,6 +129,7 @@ inline config mixed_config() {
         pr.delay_min_ms = 1.0;
         pr.delay_max_ms = 5.0;
         pr.plastic = plastic;
+        pr.stdp_scale = scale;  // two plasticity classes
         return pr;
     };
     net.projections = {proj("in", "assoc", 0.05, 1.5, true),

@@ -72,6 +72,7 @@ void expect_projection_eq(const hebllm::projection& a, const hebllm::projection&
     EXPECT_EQ(a.delay_min_ms, b.delay_min_ms);
     EXPECT_EQ(a.delay_max_ms, b.delay_max_ms);
     EXPECT_EQ(a.plastic, b.plastic);
+    EXPECT_EQ(a.stdp_scale, b.stdp_scale);
 }
 
 void expect_synapse_eq(const hebllm::synapse_entry& a, const hebllm::synapse_entry& b) {
@@ -205,6 +206,7 @@ hebllm::network_spec every_field_spec() {
     projection ie;
     ie.source = "inh";
     ie.target = "exc+inh";  // a union target
+    ie.stdp_scale = 0.375;
     ie.density = 1.0;
     ie.weight = {weight_dist_kind::normal, 0.3, 0.05, 2.0, 0.0, 0.9};
     projection xe;

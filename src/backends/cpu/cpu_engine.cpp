@@ -2,6 +2,7 @@
 #include "backends/cpu/cpu_engine.hpp"
 
 #include <algorithm>
+#include <array>
 #include <bit>
 #include <vector>
 
@@ -12,7 +13,9 @@
 
 namespace hebllm {
 
-int cpu_backend_max_threads() { return omp_get_max_threads(); }
+int cpu_backend_max_threads() {
+    return omp_get_max_threads();
+}
 
 }  // namespace hebllm
 
@@ -75,7 +78,7 @@ public:
 
 protected:
     std::uint64_t update_neurons(std::vector<std::uint32_t>& spikes) override {
-#pragma omp parallel num_threads(threads_)
+#pragma omp parallel num_threads(threads_) if (n_ >= parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
@@ -125,7 +128,7 @@ protected:
             prefix_[k] = events;
         }
         split_by_cost(prefix_, threads_, bounds_);
-#pragma omp parallel num_threads(threads_)
+#pragma omp parallel num_threads(threads_) if (events >= parallel_events)
         {
             const auto t = static_cast<std::size_t>(omp_get_thread_num());
             std::uint64_t updates = 0;
@@ -149,26 +152,34 @@ protected:
 
     void deliver_and_reset(std::span<const std::uint32_t> spikes) override {
         const std::size_t base = (static_cast<std::size_t>(step_) & (slots_ - 1)) * n_;
-        const bool external = has_external_input();
-#pragma omp parallel num_threads(threads_)
+#pragma omp parallel num_threads(threads_) if (n_ >= parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
             const std::uint32_t lo = block(t, nt, n_);
             const std::uint32_t hi = block(t + 1, nt, n_);
+            std::array<std::int64_t, chunk> q{};
             for (std::size_t p = 0; p < population_count(); ++p) {
                 const std::uint32_t b = std::max(lo, population_begin(p));
                 const std::uint32_t e = std::min(hi, population_end(p));
                 const kernels::neuron_consts& c = consts(p);
-                for (std::uint32_t i = b; i < e; ++i) {
-                    std::int64_t q = external ? external_input(i) : 0;
-                    for (auto& ring : rings_) {  // integer sum: the order does not matter
-                        q += ring[base + i];
-                        ring[base + i] = 0;
+                for (std::uint32_t c0 = b; c0 < e; c0 += chunk) {
+                    const std::uint32_t c1 = std::min<std::uint32_t>(e, c0 + chunk);
+                    std::fill_n(q.begin(), c1 - c0, 0);
+                    add_external_input(c0, c1, q.data());
+                    for (auto& ring : rings_) {  // integer sums: the order does not matter
+                        std::int64_t* r = ring.data() + base;
+                        for (std::uint32_t i = c0; i < c1; ++i) {
+                            q[i - c0] += r[i];
+                            r[i] = 0;
+                        }
                     }
-                    if (q != 0) {
-                        kernels::deliver_input(state_.v[i], state_.i_syn[i], state_.refractory[i],
-                                               kernels::from_fixed(q), c);
+                    for (std::uint32_t i = c0; i < c1; ++i) {
+                        if (q[i - c0] != 0) {
+                            kernels::deliver_input(state_.v[i], state_.i_syn[i],
+                                                   state_.refractory[i],
+                                                   kernels::from_fixed(q[i - c0]), c);
+                        }
                     }
                 }
             }
@@ -210,10 +221,17 @@ protected:
         }
     }
 
-    std::uint64_t updates_outside_steps() const override { return late_updates_; }
+    std::uint64_t updates_outside_steps() const override {
+        return late_updates_;
+    }
 
 private:
-    static constexpr std::uint32_t history_capacity = 32;       // post spikes kept per neuron
+    static constexpr std::uint32_t chunk = 256;  // neurons per delivery chunk
+    // Below these sizes a phase runs on one thread: waking a team costs more than the work
+    // (results do not depend on it: the partition never changes a result).
+    static constexpr std::uint32_t parallel_neurons = 8192;
+    static constexpr std::uint64_t parallel_events = 32768;
+    static constexpr std::uint32_t history_capacity = 32;           // post spikes kept per neuron
     static constexpr std::size_t max_amplitude_history = 1u << 16;  // steps between flushes
 
     static std::uint32_t block(int t, int nt, std::uint32_t n) {
@@ -224,8 +242,8 @@ private:
 
     // Apply to synapse j -> i, whose weight is w, the potentiation of i's recorded spikes at
     // steps [from, to] (in time order), using j's presynaptic trace at each of those steps.
-    float catch_up(float w, std::uint32_t j, std::uint32_t i, std::int64_t from, std::int64_t to,
-                   std::uint64_t& updates) const {
+    float catch_up(float w, std::uint32_t j, std::uint32_t i, std::uint8_t cls, std::int64_t from,
+                   std::int64_t to, std::uint64_t& updates) const {
         if (state_.traces[i].last_spike < from) {
             return w;  // i has not spiked since the window opened: the common case
         }
@@ -242,9 +260,10 @@ private:
             if (t > to) {
                 break;
             }
-            w = kernels::stdp_post(w, pre_trace(j, t),
-                                   amplitude_history_[static_cast<std::size_t>(t - flush_base_)],
-                                   c.bounds);
+            w = kernels::stdp_post(
+                w, pre_trace(j, t),
+                amplitude_history_[static_cast<std::size_t>(t - flush_base_)] * c.scale[cls],
+                c.bounds[cls]);
             ++updates;
         }
         return w;
@@ -265,11 +284,13 @@ private:
             std::int64_t* slot =
                 ring + (static_cast<std::size_t>(step_ + seg.delay) & (slots_ - 1)) * n_;
             if (lazy && seg.plastic != 0) {
+                const std::uint8_t cls = seg.plastic;
+                const double a_minus = c.a_minus * c.scale[cls];
                 for (; k < seg.end; ++k) {
                     const std::uint32_t i = target[k];
-                    float w = catch_up(weight[k], j, i, from, step_ - 1, updates);
+                    float w = catch_up(weight[k], j, i, cls, from, step_ - 1, updates);
                     slot[i] += kernels::to_fixed(w, negative);
-                    w = kernels::stdp_pre(w, post_trace(i, step_), c.a_minus, c.bounds);
+                    w = kernels::stdp_pre(w, post_trace(i, step_), a_minus, c.bounds[cls]);
                     weight[k] = w;
                     ++updates;
                 }
@@ -286,7 +307,7 @@ private:
     // new histories. Trace states are those after step `last`.
     std::uint64_t flush(std::int64_t last) {
         std::uint64_t total = 0;
-#pragma omp parallel num_threads(threads_) reduction(+ : total)
+#pragma omp parallel num_threads(threads_) reduction(+ : total) if (n_ >= parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
@@ -299,9 +320,11 @@ private:
                 for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1];
                      ++g) {
                     const std::uint64_t end = store_.segments[g].end;
-                    if (store_.segments[g].plastic != 0) {
+                    const std::uint8_t cls = store_.segments[g].plastic;
+                    if (cls != 0) {
                         for (; k < end; ++k) {
-                            weight[k] = catch_up(weight[k], j, store_.target[k], from, last, total);
+                            weight[k] =
+                                catch_up(weight[k], j, store_.target[k], cls, from, last, total);
                         }
                     }
                     k = end;

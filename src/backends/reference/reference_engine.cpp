@@ -86,20 +86,23 @@ protected:
             std::uint64_t k = store_.row_begin[j];
             for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
                 const std::uint64_t end = store_.segments[g].end;
-                if (store_.segments[g].plastic == 0) {
+                const std::uint8_t cls = store_.segments[g].plastic;
+                if (cls == 0) {
                     k = end;
                     continue;
                 }
                 for (; k < end; ++k) {
                     const std::uint32_t i = store_.target[k];
                     if (spiked_[j] != 0) {
-                        store_.weight[k] = kernels::stdp_pre(store_.weight[k], post_trace(i, step_),
-                                                             c.a_minus, c.bounds);
+                        store_.weight[k] =
+                            kernels::stdp_pre(store_.weight[k], post_trace(i, step_),
+                                              c.a_minus * c.scale[cls], c.bounds[cls]);
                         ++updates;
                     }
                     if (spiked_[i] != 0) {
-                        store_.weight[k] = kernels::stdp_post(store_.weight[k], pre_trace(j, step_),
-                                                              c.a_plus, c.bounds);
+                        store_.weight[k] =
+                            kernels::stdp_post(store_.weight[k], pre_trace(j, step_),
+                                               c.a_plus * c.scale[cls], c.bounds[cls]);
                         ++updates;
                     }
                 }

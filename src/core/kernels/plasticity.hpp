@@ -70,7 +70,9 @@ HEBLLM_HD inline double trace_at(std::int64_t s, std::int64_t t_last, double aft
 }
 
 // Trace after a spike: all-to-all pairing adds 1, nearest-spike pairing sets 1.
-HEBLLM_HD inline double trace_spike(double x, bool nearest) { return nearest ? 1.0 : x + 1.0; }
+HEBLLM_HD inline double trace_spike(double x, bool nearest) {
+    return nearest ? 1.0 : x + 1.0;
+}
 
 struct homeostasis_consts {
     double decay_rate = 1.0;     // exp(-dt / tau_rate)
