@@ -206,7 +206,8 @@ void engine_base::init_neurons() {
     state_.i_syn.assign(n_, 0.0);
     state_.theta.assign(n_, 0.0);
     state_.refractory.assign(n_, 0);
-    state_.traces.assign(n_, kernels::trace_state{});
+    state_.post.assign(n_, kernels::post_state{});
+    state_.pre.assign(n_, kernels::pre_state{});
     const auto init_stream = static_cast<std::uint32_t>(kernels::rng_stream::initial_v);
     for (std::size_t p = 0; p < spec_.populations.size(); ++p) {
         const lif_params& l = spec_.populations[p].lif;
@@ -255,7 +256,18 @@ void engine_base::add_stimulus_unchecked(const stimulus& s) {
         }
         cdf.push_back(std::uint64_t{1} << 32);  // everything above: the last count
     }
+    std::vector<std::uint32_t> guide(256, 0);
+    if (!cdf.empty()) {
+        std::uint32_t k = 0;
+        for (std::uint32_t b = 0; b < 256; ++b) {
+            while (cdf[k] <= (std::uint64_t{b} << 24)) {
+                ++k;
+            }
+            guide[b] = k;
+        }
+    }
     input_cdf_.push_back(std::move(cdf));
+    input_guide_.push_back(std::move(guide));
 }
 
 void engine_base::add_stimulus(const stimulus& s) {
@@ -299,7 +311,7 @@ void engine_base::gather_inputs(const input_fn& fn) {
             active_inputs_.push_back(
                 {s.first, s.first + s.count, stream,
                  kernels::to_fixed(static_cast<float>(std::fabs(s.amplitude)), s.amplitude < 0.0),
-                 input_cdf_[k].data()});
+                 input_cdf_[k].data(), input_guide_[k].data()});
             continue;
         }
         if (s.kind == stimulus_kind::current) {
@@ -384,11 +396,11 @@ void engine_base::after_spikes() {
         for (std::uint32_t j : spikes_) {
             const double pre = pre_trace(j, step_);
             const double post = post_trace(j, step_);
-            kernels::trace_state& t = state_.traces[j];
-            t.pre_before = pre;
-            t.pre_after = kernels::trace_spike(pre, stdp_step_.nearest);
-            t.post_after = kernels::trace_spike(post, stdp_step_.nearest);
-            t.last_spike = step_;
+            state_.pre[j].pre_before = pre;
+            state_.pre[j].pre_after = kernels::trace_spike(pre, stdp_step_.nearest);
+            state_.post[j].post_after = kernels::trace_spike(post, stdp_step_.nearest);
+            state_.post[j].prev_spike = state_.post[j].last_spike;
+            state_.post[j].last_spike = step_;
         }
     }
     if (homeostasis_on_) {
@@ -477,9 +489,9 @@ neuron_state engine_base::state() const {
 
 double engine_base::trace_after_step(std::uint32_t i, bool pre) const {
     // The trace at the end of the last completed step (increments included).
-    const std::int64_t k = (step_ - 1) - state_.traces[i].last_spike;
+    const std::int64_t k = (step_ - 1) - state_.post[i].last_spike;
     const kernels::trace_table& t = pre ? pre_table_ : post_table_;
-    const double after = pre ? state_.traces[i].pre_after : state_.traces[i].post_after;
+    const double after = pre ? state_.pre[i].pre_after : state_.post[i].post_after;
     return k >= 0 && k < t.size ? after * t.decay[k] : 0.0;
 }
 

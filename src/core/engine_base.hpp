@@ -21,13 +21,15 @@ namespace hebllm::detail {
 
 // Neuron state, structure of arrays over all neurons (global ids).
 struct neuron_arrays {
-    std::vector<double> v;                     // mV
-    std::vector<double> i_syn;                 // synaptic current (mV as R*I)
-    std::vector<double> threshold;             // mV, moved by homeostasis
-    std::vector<double> theta;                 // mV, spike-triggered adaptation
-    std::vector<kernels::trace_state> traces;  // STDP traces in closed form (kernels::trace_at)
-    std::vector<double> rate_hz;               // homeostasis rate estimate
-    std::vector<std::int32_t> refractory;      // refractory steps left
+    std::vector<double> v;          // mV
+    std::vector<double> i_syn;      // synaptic current (mV as R*I)
+    std::vector<double> threshold;  // mV, moved by homeostasis
+    std::vector<double> theta;      // mV, spike-triggered adaptation
+    // STDP traces in closed form (kernels::trace_at), see kernels::post_state.
+    std::vector<kernels::post_state> post;
+    std::vector<kernels::pre_state> pre;
+    std::vector<double> rate_hz;           // homeostasis rate estimate
+    std::vector<std::int32_t> refractory;  // refractory steps left
 };
 
 class engine_base : public engine {
@@ -95,7 +97,7 @@ protected:
             if (i >= a.first && i < a.end) {
                 const std::uint32_t u = kernels::uniform_u32(spec_.seed, a.stream, i,
                                                              static_cast<std::uint64_t>(step_));
-                q += a.amplitude * kernels::binomial_from_table(u, a.cdf);
+                q += a.amplitude * kernels::binomial_from_table(u, a.cdf, a.guide);
             }
         }
         return q;
@@ -112,7 +114,8 @@ protected:
                     r = kernels::philox(spec_.seed, a.stream, i >> 2,
                                         static_cast<std::uint64_t>(step_));
                 }
-                out[i - lo] += a.amplitude * kernels::binomial_from_table(r[i & 3u], a.cdf);
+                out[i - lo] +=
+                    a.amplitude * kernels::binomial_from_table(r[i & 3u], a.cdf, a.guide);
             }
         }
     }
@@ -131,14 +134,16 @@ protected:
     bool stdp_on() const { return stdp_on_; }
     // Traces of neuron i at step s, before the increments of step s.
     double pre_trace(std::uint32_t i, std::int64_t s) const {
-        const kernels::trace_state& t = state_.traces[i];
-        return kernels::trace_at(s, t.last_spike, t.pre_after, t.pre_before, pre_table_);
+        const kernels::pre_state& t = state_.pre[i];
+        return kernels::trace_at(s, state_.post[i].last_spike, t.pre_after, t.pre_before,
+                                 pre_table_);
     }
-    // Only for s after the neuron's last spike (see kernels::trace_state).
+    // Only for s after the neuron's last spike (see kernels::post_state).
     double post_trace(std::uint32_t i, std::int64_t s) const {
-        const kernels::trace_state& t = state_.traces[i];
+        const kernels::post_state& t = state_.post[i];
         return kernels::trace_at(s, t.last_spike, t.post_after, 0.0, post_table_);
     }
+    std::int64_t last_spike(std::uint32_t i) const { return state_.post[i].last_spike; }
     const kernels::trace_table& pre_table() const { return pre_table_; }
     const kernels::trace_table& post_table() const { return post_table_; }
     // Which population (index into consts_) each neuron range belongs to.
@@ -160,8 +165,9 @@ private:
         std::uint32_t first;
         std::uint32_t end;
         std::uint32_t stream;
-        std::int64_t amplitude;    // fixed point
-        const std::uint64_t* cdf;  // binomial table
+        std::int64_t amplitude;      // fixed point
+        const std::uint64_t* cdf;    // binomial table
+        const std::uint32_t* guide;  // its guide table (256 entries)
     };
 
     void init_neurons();
@@ -193,6 +199,7 @@ private:
     std::vector<stimulus> stimuli_;
     std::vector<std::vector<std::uint64_t>>
         input_cdf_;  // [stimulus] binomial table (poisson_input)
+    std::vector<std::vector<std::uint32_t>> input_guide_;  // [stimulus] its guide table
     std::vector<active_input> active_inputs_;
     std::vector<std::pair<std::int64_t, std::uint32_t>> input_spikes_;  // (step, neuron), sorted
     std::size_t next_input_ = 0;

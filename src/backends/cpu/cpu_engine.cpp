@@ -121,11 +121,24 @@ protected:
             }
             amplitude_history_.push_back(stdp_step().a_plus);
         }
+        // Split by cost: a plastic synapse costs about three static ones (catch-up, depression).
         prefix_.resize(spikes.size());
         std::uint64_t events = 0;
+        std::uint64_t cost = 0;
         for (std::size_t k = 0; k < spikes.size(); ++k) {
-            events += store_.row_begin[spikes[k] + 1] - store_.row_begin[spikes[k]];
-            prefix_[k] = events;
+            const std::uint32_t j = spikes[k];
+            events += store_.row_begin[j + 1] - store_.row_begin[j];
+            cost += store_.row_begin[j + 1] - store_.row_begin[j];
+            if (lazy) {
+                std::uint64_t begin = store_.row_begin[j];
+                for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1];
+                     ++g) {
+                    cost +=
+                        store_.segments[g].plastic != 0 ? 2 * (store_.segments[g].end - begin) : 0;
+                    begin = store_.segments[g].end;
+                }
+            }
+            prefix_[k] = cost;
         }
         split_by_cost(prefix_, threads_, bounds_);
 #pragma omp parallel num_threads(threads_) if (events >= parallel_events)
@@ -226,12 +239,13 @@ protected:
     }
 
 private:
-    static constexpr std::uint32_t chunk = 256;  // neurons per delivery chunk
+    static constexpr std::uint32_t chunk = 256;             // neurons per delivery chunk
+    static constexpr std::uint64_t prefetch_distance = 16;  // synapses ahead
     // Below these sizes a phase runs on one thread: waking a team costs more than the work
     // (results do not depend on it: the partition never changes a result).
     static constexpr std::uint32_t parallel_neurons = 8192;
     static constexpr std::uint64_t parallel_events = 32768;
-    static constexpr std::uint32_t history_capacity = 32;           // post spikes kept per neuron
+    static constexpr std::uint32_t history_capacity = 64;           // post spikes kept per neuron
     static constexpr std::size_t max_amplitude_history = 1u << 16;  // steps between flushes
 
     static std::uint32_t block(int t, int nt, std::uint32_t n) {
@@ -244,8 +258,22 @@ private:
     // steps [from, to] (in time order), using j's presynaptic trace at each of those steps.
     float catch_up(float w, std::uint32_t j, std::uint32_t i, std::uint8_t cls, std::int64_t from,
                    std::int64_t to, std::uint64_t& updates) const {
-        if (state_.traces[i].last_spike < from) {
+        const kernels::post_state& post = state_.post[i];
+        if (post.last_spike < from) {
             return w;  // i has not spiked since the window opened: the common case
+        }
+        const stdp_step_consts& c = stdp_step();
+        if (post.prev_spike < from) {
+            // Exactly one spike of i to catch up on: no need to read its history.
+            const std::int64_t t = post.last_spike;
+            if (t <= to) {
+                w = kernels::stdp_post(
+                    w, pre_trace(j, t),
+                    amplitude_history_[static_cast<std::size_t>(t - flush_base_)] * c.scale[cls],
+                    c.bounds[cls]);
+                ++updates;
+            }
+            return w;
         }
         const std::uint32_t count = history_count_[i];
         const std::uint32_t* h = &history_[static_cast<std::size_t>(i) * history_capacity];
@@ -254,7 +282,6 @@ private:
         while (first > 0 && flush_base_ + h[first - 1] >= from) {
             --first;
         }
-        const stdp_step_consts& c = stdp_step();
         for (std::uint32_t e = first; e < count; ++e) {
             const std::int64_t t = flush_base_ + h[e];
             if (t > to) {
@@ -276,7 +303,7 @@ private:
         const std::uint32_t* target = store_.target.data();
         float* weight = store_.weight.data();
         const stdp_step_consts& c = stdp_step();
-        const std::int64_t from = std::max(state_.traces[j].last_spike, flush_base_);
+        const std::int64_t from = std::max(last_spike(j), flush_base_);
         std::uint64_t updates = 0;
         std::uint64_t k = store_.row_begin[j];
         for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
@@ -284,18 +311,48 @@ private:
             std::int64_t* slot =
                 ring + (static_cast<std::size_t>(step_ + seg.delay) & (slots_ - 1)) * n_;
             if (lazy && seg.plastic != 0) {
+                // The loop body of catch_up() and post_trace() with everything that depends only
+                // on the row hoisted: same operations, same operands, same order.
                 const std::uint8_t cls = seg.plastic;
                 const double a_minus = c.a_minus * c.scale[cls];
+                const double scale = c.scale[cls];
+                const kernels::stdp_bounds bounds = c.bounds[cls];
+                const kernels::post_state* post = state_.post.data();
+                const kernels::trace_table post_table = this->post_table();
+                const std::int64_t now = step_;
                 for (; k < seg.end; ++k) {
+                    if (k + prefetch_distance < seg.end) {
+                        const std::uint32_t ahead = target[k + prefetch_distance];
+                        __builtin_prefetch(post + ahead);
+                        __builtin_prefetch(slot + ahead, 1);
+                    }
                     const std::uint32_t i = target[k];
-                    float w = catch_up(weight[k], j, i, cls, from, step_ - 1, updates);
+                    const kernels::post_state& p = post[i];
+                    float w = weight[k];
+                    if (p.last_spike >= from) {
+                        if (p.prev_spike < from) {  // one postsynaptic spike to catch up on
+                            w = kernels::stdp_post(w, pre_trace(j, p.last_spike),
+                                                   amplitude_history_[static_cast<std::size_t>(
+                                                       p.last_spike - flush_base_)] *
+                                                       scale,
+                                                   bounds);
+                            ++updates;
+                        } else {
+                            w = catch_up(w, j, i, cls, from, now - 1, updates);
+                        }
+                    }
                     slot[i] += kernels::to_fixed(w, negative);
-                    w = kernels::stdp_pre(w, post_trace(i, step_), a_minus, c.bounds[cls]);
+                    w = kernels::stdp_pre(
+                        w, kernels::trace_at(now, p.last_spike, p.post_after, 0.0, post_table),
+                        a_minus, bounds);
                     weight[k] = w;
                     ++updates;
                 }
             } else {
                 for (; k < seg.end; ++k) {
+                    if (k + prefetch_distance < seg.end) {
+                        __builtin_prefetch(slot + target[k + prefetch_distance], 1);
+                    }
                     slot[target[k]] += kernels::to_fixed(weight[k], negative);
                 }
             }
@@ -315,7 +372,7 @@ private:
             const std::uint32_t hi = block(t + 1, nt, n_);
             float* weight = store_.weight.data();
             for (std::uint32_t j = lo; j < hi; ++j) {
-                const std::int64_t from = std::max(state_.traces[j].last_spike, flush_base_);
+                const std::int64_t from = std::max(last_spike(j), flush_base_);
                 std::uint64_t k = store_.row_begin[j];
                 for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1];
                      ++g) {

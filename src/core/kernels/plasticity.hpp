@@ -49,15 +49,22 @@ struct trace_table {
 
 inline constexpr std::int64_t never_spiked = -(std::int64_t{1} << 60);
 
-// One neuron's trace state, 32 bytes, so that the state plasticity reads for one end of a
-// synapse is one cache line. The postsynaptic trace is never read at the step of the neuron's
-// own last spike (plasticity of step s runs before the spikes of s are recorded, and lazy
-// schemes only re-read presynaptic traces), so it needs no `before` value.
-struct alignas(32) trace_state {
+// One neuron's trace state, split by who reads it. The target end of every plastic synapse
+// reads `post_state` (16 bytes: last spike step and post trace), so the random accesses of
+// propagation touch one small record (with the two last spike steps, lazy potentiation needs
+// no other access in the common case of at most one postsynaptic spike to catch up on); the source
+// end, read once per row, holds the pre trace. The postsynaptic trace is never read at the step of
+// the neuron's own last spike (plasticity of step s runs before the spikes of s are recorded, and
+// lazy schemes re-read presynaptic traces only), so it needs no `before` value.
+struct alignas(32) post_state {
     std::int64_t last_spike = never_spiked;  // step of the last spike
-    double pre_after = 0.0;                  // presynaptic trace right after it
-    double post_after = 0.0;                 // postsynaptic trace right after it
-    double pre_before = 0.0;                 // presynaptic trace right before it
+    std::int64_t prev_spike = never_spiked;  // step of the spike before it
+    double post_after = 0.0;                 // postsynaptic trace right after the last spike
+    double unused = 0.0;                     // keeps the record at 32 bytes: one per half line
+};
+struct pre_state {
+    double pre_after = 0.0;   // presynaptic trace right after the last spike
+    double pre_before = 0.0;  // and right before it
 };
 
 HEBLLM_HD inline double trace_at(std::int64_t s, std::int64_t t_last, double after, double before,

@@ -53,9 +53,12 @@ HEBLLM_HD inline std::uint32_t uniform_u32(std::uint64_t seed, std::uint32_t str
 }
 
 // Binomial draw by inversion: the smallest k with u < cdf[k], where cdf[k] = P(X <= k) * 2^32
-// (the last entry is 2^32, so the loop always ends). The table is built once per stimulus.
-HEBLLM_HD inline std::uint32_t binomial_from_table(std::uint32_t u, const std::uint64_t* cdf) {
-    std::uint32_t k = 0;
+// (the last entry is 2^32, so the search always ends). guide[b] is the smallest k with
+// cdf[k] > b * 2^24, so the search starts at most a step or two from the answer. Both tables
+// are built once per stimulus.
+HEBLLM_HD inline std::uint32_t binomial_from_table(std::uint32_t u, const std::uint64_t* cdf,
+                                                   const std::uint32_t* guide) {
+    std::uint32_t k = guide[u >> 24];
     while (u >= cdf[k]) {
         ++k;
     }
