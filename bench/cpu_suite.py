@@ -909,7 +909,7 @@ def write_markdown(path, meta, records, args, t_total):
     L.append('## How to rerun')
     L.append('')
     L.append('```sh')
-    L.append('cmake --build build -j2 --target hebllm seed_training    # Release build')
+    L.append('cmake --build build -j2 --target hebllm_cli seed_training    # Release build')
     L.append('uptime                                                     # load should be ~0')
     L.append('/usr/bin/python3 bench/cpu_suite.py                        # full suite (long)')
     L.append('/usr/bin/python3 bench/cpu_suite.py --quick                # smoke run, 1-4 min')

@@ -262,15 +262,10 @@ private:
         if (post.last_spike < from) {
             return w;  // i has not spiked since the window opened: the common case
         }
-        const stdp_step_consts& c = stdp_step();
         if (post.prev_spike < from) {
             // Exactly one spike of i to catch up on: no need to read its history.
-            const std::int64_t t = post.last_spike;
-            if (t <= to) {
-                w = kernels::stdp_post(
-                    w, pre_trace(j, t),
-                    amplitude_history_[static_cast<std::size_t>(t - flush_base_)] * c.scale[cls],
-                    c.bounds[cls]);
+            if (post.last_spike <= to) {
+                w = potentiate(w, j, post.last_spike, cls);
                 ++updates;
             }
             return w;
@@ -287,13 +282,19 @@ private:
             if (t > to) {
                 break;
             }
-            w = kernels::stdp_post(
-                w, pre_trace(j, t),
-                amplitude_history_[static_cast<std::size_t>(t - flush_base_)] * c.scale[cls],
-                c.bounds[cls]);
+            w = potentiate(w, j, t, cls);
             ++updates;
         }
         return w;
+    }
+
+    // The potentiation of synapse j -> (weight w, class cls) by a postsynaptic spike at step t.
+    float potentiate(float w, std::uint32_t j, std::int64_t t, std::uint8_t cls) const {
+        const stdp_step_consts& c = stdp_step();
+        return kernels::stdp_post(
+            w, pre_trace(j, t),
+            amplitude_history_[static_cast<std::size_t>(t - flush_base_)] * c.scale[cls],
+            c.bounds[cls]);
     }
 
     // Propagate one spike of neuron j into `ring`; for plastic segments also apply the pending
@@ -311,11 +312,10 @@ private:
             std::int64_t* slot =
                 ring + (static_cast<std::size_t>(step_ + seg.delay) & (slots_ - 1)) * n_;
             if (lazy && seg.plastic != 0) {
-                // The loop body of catch_up() and post_trace() with everything that depends only
-                // on the row hoisted: same operations, same operands, same order.
+                // post_trace() with what depends only on the row hoisted: same operations, same
+                // operands, same order.
                 const std::uint8_t cls = seg.plastic;
                 const double a_minus = c.a_minus * c.scale[cls];
-                const double scale = c.scale[cls];
                 const kernels::stdp_bounds bounds = c.bounds[cls];
                 const kernels::post_state* post = state_.post.data();
                 const kernels::trace_table post_table = this->post_table();
@@ -330,16 +330,7 @@ private:
                     const kernels::post_state& p = post[i];
                     float w = weight[k];
                     if (p.last_spike >= from) {
-                        if (p.prev_spike < from) {  // one postsynaptic spike to catch up on
-                            w = kernels::stdp_post(w, pre_trace(j, p.last_spike),
-                                                   amplitude_history_[static_cast<std::size_t>(
-                                                       p.last_spike - flush_base_)] *
-                                                       scale,
-                                                   bounds);
-                            ++updates;
-                        } else {
-                            w = catch_up(w, j, i, cls, from, now - 1, updates);
-                        }
+                        w = catch_up(w, j, i, cls, from, now - 1, updates);
                     }
                     slot[i] += kernels::to_fixed(w, negative);
                     w = kernels::stdp_pre(
