@@ -4,6 +4,7 @@
 
 #include <exception>
 #include <iostream>
+#include <new>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -55,6 +56,9 @@ int run(int argc, char** argv) {
         // Bad input: files, configs, networks, backends that are not built.
         std::cerr << "hebllm: error: " << e.what() << '\n';
         return hebllm::cli::exit_bad_input;
+    } catch (const std::bad_alloc&) {
+        std::cerr << "hebllm: error: out of memory (the network, or its recording, does not fit)\n";
+        return hebllm::cli::exit_failure;
     } catch (const std::exception& e) {
         // Everything else (internal errors, out of memory, ...) is not the input's fault.
         std::cerr << "hebllm: error: " << e.what() << '\n';

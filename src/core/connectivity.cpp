@@ -209,6 +209,43 @@ std::uint32_t synapse_store::delay_of(std::uint32_t j, std::uint64_t k) const {
     throw internal_error("synapse " + std::to_string(k) + " is not in row " + std::to_string(j));
 }
 
+double expected_synapses(const network_spec& spec) {
+    double expected = static_cast<double>(spec.synapses.size());
+    for (const projection& pr : spec.projections) {
+        const double sources = spec.find(pr.source).size;
+        if (pr.rule == connect_rule_kind::bernoulli) {
+            double targets = 0.0;
+            for (const std::string& name : split_union(pr.target)) {
+                targets += spec.find(name).size;
+            }
+            expected += pr.density * sources * targets;
+        } else {
+            expected += static_cast<double>(pr.outdegree) * sources;
+        }
+    }
+    return expected;
+}
+
+std::uint64_t estimate_engine_bytes(const network_spec& spec, int threads) {
+    const double n = spec.neuron_count();
+    const double synapses = expected_synapses(spec);
+    double max_delay = 1.0;
+    for (const projection& pr : spec.projections) {
+        max_delay = std::max(max_delay, std::round(pr.delay_max_ms / spec.dt_ms));
+    }
+    for (const synapse_entry& e : spec.synapses) {
+        max_delay = std::max(max_delay, std::round(e.delay_ms / spec.dt_ms));
+    }
+    const double slots = std::exp2(std::ceil(std::log2(max_delay + 1.0)));
+    const double bytes = synapses * 8.0 * 1.05                         // targets, weights (+5 %)
+                         + n * (8.0 + 4.0 + 16.0 * 2.0 + 1.0)          // rows, segments
+                         + n * 200.0                                   // neuron state, traces
+                         + n * slots * 8.0 * std::max(1, threads)      // delay rings
+                         + (spec.stdp.enabled ? n * 64.0 * 4.0 : 0.0)  // spike histories
+                         + synapses * 24.0 / 1000.0;  // construction: one row at a time
+    return static_cast<std::uint64_t>(bytes);
+}
+
 synapse_store build_synapses(const network_spec& spec) {
     synapse_store s;
     const std::uint32_t n = spec.neuron_count();

@@ -39,6 +39,14 @@ struct synapse_store {
     std::uint32_t delay_of(std::uint32_t j, std::uint64_t k) const;
 };
 
+// Expected number of synapses of a validated spec (projections' mean counts + explicit ones).
+double expected_synapses(const network_spec& spec);
+
+// A conservative estimate of the bytes an engine for this validated spec allocates: synapse
+// store, neuron state, per-thread delay rings and plasticity histories. Used to refuse a network
+// that cannot fit before anything large is allocated.
+std::uint64_t estimate_engine_bytes(const network_spec& spec, int threads);
+
 // Build the store for a validated spec: random projections (counter-based RNG keyed by the
 // seed, so the result does not depend on who builds it), then explicit synapses.
 synapse_store build_synapses(const network_spec& spec);

@@ -140,6 +140,16 @@ spike_recording read_spikes_binary(const std::filesystem::path& spk) {
                              "corrupt spike file: record " + std::to_string(i) +
                                  " has negative step " + std::to_string(s.step));
         }
+        // spike_recording promises (step, neuron) order, as write_spikes_binary() writes it.
+        if (i > 0) {
+            const spike_event& prev = result.spikes[i - 1];
+            if (s.step < prev.step || (s.step == prev.step && s.neuron < prev.neuron)) {
+                throw file_error(file, 0,
+                                 "corrupt spike file: record " + std::to_string(i) +
+                                     " is out of order (records must be sorted by step, "
+                                     "then neuron)");
+            }
+        }
     }
     return result;
 }

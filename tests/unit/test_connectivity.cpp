@@ -2,6 +2,7 @@
 // The synapse store built from connectivity rules: structure, Dale's law, delays, incoming index.
 
 #include <algorithm>
+#include <filesystem>
 #include <set>
 
 #include <gtest/gtest.h>
@@ -158,6 +159,22 @@ TEST(connectivity, impossible_sizes_are_refused_before_allocating) {
     p.density = 1.0;
     dense.projections = {p};
     EXPECT_THROW(dense.validate(), model_error);  // 4e10 synapses
+}
+
+TEST(connectivity, network_larger_than_memory_is_refused_with_the_estimate) {
+    if (!std::filesystem::exists("/proc/meminfo")) {
+        GTEST_SKIP() << "no /proc/meminfo: the memory check is not available here";
+    }
+    network_spec net;  // valid, but 2e9 neurons need ~500 GB of state
+    net.populations = {test::lif_population("huge", 2000000000u)};
+    try {
+        (void)make_engine(net, "cpu");
+        FAIL() << "expected model_error";
+    } catch (const model_error& e) {
+        const std::string what = e.what();
+        EXPECT_NE(what.find("GiB"), std::string::npos) << what;
+        EXPECT_NE(what.find("refused before allocating"), std::string::npos) << what;
+    }
 }
 
 }  // namespace

@@ -9,6 +9,13 @@
 
 #include <hebllm/engine.hpp>
 
+namespace hebllm {
+
+// OpenMP threads available to the cpu backend.
+int cpu_backend_max_threads();
+
+}  // namespace hebllm
+
 namespace hebllm::cpu {
 
 std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_options& options);
