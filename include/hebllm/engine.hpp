@@ -97,8 +97,11 @@ struct engine_options {
 struct run_stats {
     std::int64_t steps = 0;
     std::uint64_t spikes = 0;
-    std::uint64_t synaptic_events = 0;        // spikes x outgoing synapses delivered
-    std::uint64_t plasticity_updates = 0;     // synapse weight updates by STDP
+    std::uint64_t synaptic_events = 0;  // spikes x outgoing synapses delivered
+    // Synapse weight updates by STDP applied so far. The cpu backend applies potentiation
+    // lazily: updates still pending are counted once weights are read (synapses(),
+    // reset_state()); the total then equals the reference backend's.
+    std::uint64_t plasticity_updates = 0;
     std::uint64_t forced_spikes_dropped = 0;  // forced spikes that hit refractory neurons
     double wall_s = 0.0;                      // wall time spent in step()
 };

@@ -234,7 +234,7 @@ void engine_base::reset_stats() {
 }
 
 const run_stats& engine_base::stats() const {
-    sync_weights();
+    // No sync_weights() here: reading counters every step must stay cheap (see run_stats).
     stats_view_ = stats_;
     stats_view_.plasticity_updates += updates_outside_steps();
     return stats_view_;
