@@ -9,7 +9,7 @@ namespace hebllm::detail {
 
 inline constexpr long long max_delay_steps = 255;             // delays are stored in 8 bits
 inline constexpr std::uint64_t max_neurons = 0xFFFFFFFEull;   // 32-bit neuron ids
-inline constexpr std::uint64_t max_synapses = 0xFFFFFFFEull;  // 32-bit synapse ids (incoming index)
+inline constexpr std::uint64_t max_synapses = 0xFFFFFFFEull;  // keeps synapse counts in 32 bits
 
 // Whole steps of a duration: round to nearest (a delay of 0.3 ms at dt 0.1 ms is 3 steps even
 // though 0.3 / 0.1 = 2.9999999999999996 in binary).

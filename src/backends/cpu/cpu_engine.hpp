@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 // The cpu backend: event-driven propagation over the CSR store, per-thread delay rings summed
-// in fixed point at delivery, potentiation through the incoming index, OpenMP threads with a
+// in fixed point at delivery, lazy STDP potentiation (no incoming index), OpenMP threads with a
 // fixed partition of neurons and spikes. Bit-identical to the reference backend for any
 // thread count (docs/determinism.md).
 
