@@ -50,6 +50,14 @@ private:
 
 std::string read_file(const std::filesystem::path& path) {
     const std::string name = path.string();
+    // Only regular files: a FIFO would block open() and a device like /dev/zero never ends.
+    struct stat before {};
+    if (::stat(path.c_str(), &before) == 0 && !S_ISREG(before.st_mode)) {
+        throw file_error(name, 0,
+                         S_ISDIR(before.st_mode)
+                             ? "is a directory, not a file"
+                             : "is not a regular file (device, pipe or socket)");
+    }
     int fd = -1;
     do {
         fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
