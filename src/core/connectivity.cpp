@@ -200,15 +200,6 @@ std::uint64_t synapse_store::bytes() const {
            weight.size() * sizeof(float) + negative.size();
 }
 
-std::uint32_t synapse_store::delay_of(std::uint32_t j, std::uint64_t k) const {
-    for (std::uint32_t g = segment_begin[j]; g < segment_begin[j + 1]; ++g) {
-        if (k < segments[g].end) {
-            return segments[g].delay;
-        }
-    }
-    throw internal_error("synapse " + std::to_string(k) + " is not in row " + std::to_string(j));
-}
-
 double expected_synapses(const network_spec& spec) {
     double expected = static_cast<double>(spec.synapses.size());
     for (const projection& pr : spec.projections) {
@@ -278,7 +269,6 @@ synapse_store build_synapses(const network_spec& spec) {
         return static_cast<std::uint8_t>(s.stdp_scale.size() - 1);
     };
     std::vector<projection_plan> plans;
-    double expected = static_cast<double>(spec.synapses.size());
     std::uint32_t largest_target = 1;
     for (std::size_t k = 0; k < spec.projections.size(); ++k) {
         const projection& pr = spec.projections[k];
@@ -299,9 +289,6 @@ synapse_store build_synapses(const network_spec& spec) {
         largest_target = std::max(largest_target, plan.dst_size);
         plan.plastic_class = pr.plastic ? class_of(pr.stdp_scale) : std::uint8_t{0};
         plans.push_back(plan);
-        expected += pr.rule == connect_rule_kind::bernoulli
-                        ? pr.density * src.size * static_cast<double>(plans.back().dst_size)
-                        : static_cast<double>(pr.outdegree) * src.size;
     }
 
     // Explicit synapses grouped by source, in file order within a source.
@@ -315,7 +302,7 @@ synapse_store build_synapses(const network_spec& spec) {
                          return spec.synapses[a].pre < spec.synapses[b].pre;
                      });
 
-    const auto reserve = static_cast<std::size_t>(expected * 1.05 + 1024.0);
+    const auto reserve = static_cast<std::size_t>(expected_synapses(spec) * 1.05 + 1024.0);
     s.target.reserve(reserve);
     s.weight.reserve(reserve);
     s.row_begin.assign(n + 1, 0);

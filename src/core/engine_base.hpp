@@ -66,7 +66,7 @@ protected:
     // step + delay. Returns the number of synaptic events. A backend may also do phase 4's
     // presynaptic work here (it reads stdp_step()).
     virtual std::uint64_t propagate(std::span<const std::uint32_t> spikes) = 0;
-    // Phase 3: deliver the input due at this step (synaptic and external_input()), then reset
+    // Phase 3: deliver the input due at this step (synaptic and add_external_input()), then reset
     // the neurons that spiked.
     virtual void deliver_and_reset(std::span<const std::uint32_t> spikes) = 0;
     // Phase 4 (STDP on, at least one spike): the result must equal, synapse by synapse, first
@@ -89,21 +89,9 @@ protected:
                                       state_.refractory[i], state_.threshold[i], i_ext_[i],
                                       forced_[i] != 0, c);
     }
-    // External synaptic input (poisson_input stimuli) reaching neuron i at the end of this step,
-    // in fixed point. Called once per neuron by deliver_and_reset.
-    std::int64_t external_input(std::uint32_t i) const {
-        std::int64_t q = 0;
-        for (const active_input& a : active_inputs_) {
-            if (i >= a.first && i < a.end) {
-                const std::uint32_t u = kernels::uniform_u32(spec_.seed, a.stream, i,
-                                                             static_cast<std::uint64_t>(step_));
-                q += a.amplitude * kernels::binomial_from_table(u, a.cdf, a.guide);
-            }
-        }
-        return q;
-    }
-    // The same for neurons [lo, hi), added to out[0 .. hi - lo): one Philox call per four
-    // neurons instead of one per neuron.
+    // External synaptic input (poisson_input stimuli) reaching neurons [lo, hi) at the end of
+    // this step, in fixed point, added to out[0 .. hi - lo). One Philox call per four neurons:
+    // neuron i uses word i % 4 of the call keyed by i / 4, whatever the range.
     void add_external_input(std::uint32_t lo, std::uint32_t hi, std::int64_t* out) const {
         for (const active_input& a : active_inputs_) {
             const std::uint32_t b = std::max(lo, a.first);

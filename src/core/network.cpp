@@ -8,6 +8,7 @@
 #include <hebllm/network.hpp>
 
 #include "core/model_util.hpp"
+#include "core/synapse_store.hpp"
 
 namespace hebllm {
 
@@ -218,12 +219,11 @@ void network_spec::validate() const {
     }
     const std::uint32_t n = neuron_count();
 
-    double estimated_synapses = static_cast<double>(synapses.size());
     for (std::size_t k = 0; k < projections.size(); ++k) {
         const projection& pr = projections[k];
         const std::string where =
             "projection " + std::to_string(k) + " ('" + pr.source + "' -> '" + pr.target + "')";
-        const population& src = find(pr.source);
+        (void)find(pr.source);  // throws for an unknown source
         std::uint64_t dst_size = 0;
         bool source_in_target = false;
         std::set<std::string> seen;
@@ -243,7 +243,6 @@ void network_spec::validate() const {
             if (!(pr.density >= 0.0 && pr.density <= 1.0)) {
                 fail(where, ": density must be in [0, 1], got ", pr.density);
             }
-            estimated_synapses += pr.density * src.size * static_cast<double>(dst_size);
         } else {
             const std::uint64_t available =
                 dst_size - ((source_in_target && !pr.autapses) ? 1u : 0u);
@@ -251,7 +250,6 @@ void network_spec::validate() const {
                 fail(where, ": outdegree ", pr.outdegree, " exceeds the ", available,
                      " distinct targets available");
             }
-            estimated_synapses += static_cast<double>(pr.outdegree) * src.size;
         }
         validate_weight(pr.weight, where);
         if (!std::isfinite(pr.stdp_scale) || pr.stdp_scale <= 0.0) {
@@ -264,6 +262,8 @@ void network_spec::validate() const {
                  pr.delay_min_ms, ")");
         }
     }
+    // Projections are valid here, so their expected size can be computed.
+    const double estimated_synapses = detail::expected_synapses(*this);
     if (estimated_synapses > static_cast<double>(detail::max_synapses)) {
         fail("the network would have about ", estimated_synapses, " synapses; at most ",
              detail::max_synapses, " are supported");

@@ -35,8 +35,6 @@ struct synapse_store {
 
     std::uint64_t size() const { return target.size(); }
     std::uint64_t bytes() const;
-    // Delay of synapse k of row j (a search over the row's segments; for exports, not hot loops).
-    std::uint32_t delay_of(std::uint32_t j, std::uint64_t k) const;
 };
 
 // Expected number of synapses of a validated spec (projections' mean counts + explicit ones).

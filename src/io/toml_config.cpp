@@ -29,6 +29,7 @@
 #include <hebllm/io.hpp>
 #include <hebllm/network.hpp>
 
+#include "core/model_util.hpp"
 #include "io/file_util.hpp"
 
 namespace hebllm {
@@ -663,13 +664,8 @@ private:
         r.check_keys(projection_keys);
         find_population(r, "source", proj.source, spec);
         // A target may be a '+'-joined union of populations ("E+I").
-        for (std::size_t start = 0;;) {
-            const std::size_t plus = proj.target.find('+', start);
-            find_population(r, "target", proj.target.substr(start, plus - start), spec);
-            if (plus == std::string::npos) {
-                break;
-            }
-            start = plus + 1;
+        for (const std::string& name : detail::split_union(proj.target)) {
+            find_population(r, "target", name, spec);
         }
         r.read_enum("rule", proj.rule, connect_rule_names);
         r.read_fraction("density", proj.density);

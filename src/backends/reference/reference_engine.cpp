@@ -17,7 +17,8 @@ public:
         : engine_base(spec, options),
           slots_(store_.max_delay + 1),
           ring_(static_cast<std::size_t>(slots_) * n_, 0),
-          spiked_(n_, 0) {}
+          spiked_(n_, 0),
+          external_(n_, 0) {}
 
     std::string_view backend() const override { return "reference"; }
 
@@ -54,9 +55,11 @@ protected:
 
     void deliver_and_reset(std::span<const std::uint32_t> spikes) override {
         const std::size_t slot = static_cast<std::size_t>(step_) % slots_;
+        std::fill(external_.begin(), external_.end(), 0);
+        add_external_input(0, n_, external_.data());
         for (std::uint32_t i = 0; i < n_; ++i) {
             std::int64_t& q = ring_[slot * n_ + i];
-            const std::int64_t total = q + external_input(i);
+            const std::int64_t total = q + external_[i];
             q = 0;
             if (total != 0) {
                 kernels::deliver_input(state_.v[i], state_.i_syn[i], state_.refractory[i],
@@ -118,8 +121,9 @@ protected:
 
 private:
     std::uint32_t slots_;
-    std::vector<std::int64_t> ring_;    // [slots][n] fixed-point input due at each step
-    std::vector<std::uint8_t> spiked_;  // [n] 1 for this step's spikes (plasticity only)
+    std::vector<std::int64_t> ring_;      // [slots][n] fixed-point input due at each step
+    std::vector<std::uint8_t> spiked_;    // [n] 1 for this step's spikes (plasticity only)
+    std::vector<std::int64_t> external_;  // [n] poisson_input of this step (fixed point)
 };
 
 }  // namespace

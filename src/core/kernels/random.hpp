@@ -45,13 +45,6 @@ HEBLLM_HD inline std::array<double, 2> uniform2(std::uint64_t seed, std::uint32_
     return {uniform_from(r[0], r[1]), uniform_from(r[2], r[3])};
 }
 
-// A 32-bit uniform for (stream, id, counter), four ids per Philox call (id / 4 selects the
-// call, id % 4 the word), so that neighbouring neurons share the cost of one call.
-HEBLLM_HD inline std::uint32_t uniform_u32(std::uint64_t seed, std::uint32_t stream,
-                                           std::uint32_t id, std::uint64_t counter) {
-    return philox(seed, stream, id >> 2, counter)[id & 3u];
-}
-
 // Binomial draw by inversion: the smallest k with u < cdf[k], where cdf[k] = P(X <= k) * 2^32
 // (the last entry is 2^32, so the search always ends). guide[b] is the smallest k with
 // cdf[k] > b * 2^24, so the search starts at most a step or two from the answer. Both tables
