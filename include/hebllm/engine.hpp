@@ -136,6 +136,9 @@ public:
     // Neuromodulation inputs (decay every step); modulation() is the m used in the last step.
     virtual void set_surprise(double value) = 0;
     virtual void set_reward(double value) = 0;
+    // The modulator itself, for neuromodulation kind `external` (a model_error otherwise);
+    // used from the next step on until changed.
+    virtual void set_modulation(double value) = 0;
     virtual double modulation() const = 0;
 
     // Put every neuron back into its initial state (v, synaptic current, adaptation, traces,

@@ -132,6 +132,10 @@ struct homeostasis_params {
 enum class neuromodulation_kind : std::uint8_t {
     constant,  // m = baseline
     novelty,   // the original NeuromodulationSystem (ORIGINAL.md §3.7)
+    // m = the value last given to engine::set_modulation (initially baseline), held from step
+    // to step, neither clipped nor decayed; a negative m turns STDP around (anti-Hebbian).
+    // For trainers that compute their own three-factor signal (e.g. a prediction error).
+    external,
 };
 
 // A global neuromodulator m that multiplies the learning rates (three-factor learning).

@@ -184,6 +184,7 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     history_.resize(spec_.neuromodulation.history);
     pop_counts_.assign(spec_.populations.size(), 0);
     modulation_ = spec_.neuromodulation.enabled ? spec_.neuromodulation.baseline : 1.0;
+    external_m_ = spec_.neuromodulation.baseline;
     for (std::uint32_t neuron : options_.recording.sample_neurons) {
         if (neuron >= n_) {
             throw model_error("recording: sampled neuron " + std::to_string(neuron) +
@@ -360,10 +361,24 @@ void engine_base::clear_inputs() {
     current_list_.clear();
 }
 
+void engine_base::set_modulation(double value) {
+    if (!spec_.neuromodulation.enabled ||
+        spec_.neuromodulation.kind != neuromodulation_kind::external) {
+        throw model_error("set_modulation needs [neuromodulation] enabled with kind = \"external\"");
+    }
+    if (!std::isfinite(value)) {
+        throw model_error("set_modulation: the modulator must be finite");
+    }
+    external_m_ = value;
+}
+
 double engine_base::update_modulation() {
     const neuromodulation_params& nm = spec_.neuromodulation;
     if (!nm.enabled) {
         return 1.0;
+    }
+    if (nm.kind == neuromodulation_kind::external) {
+        return external_m_;
     }
     double m = nm.baseline;
     if (nm.kind == neuromodulation_kind::novelty) {

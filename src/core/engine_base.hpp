@@ -45,6 +45,7 @@ public:
     void add_stimulus(const stimulus& s) override;
     void set_surprise(double value) override { surprise_ = value; }
     void set_reward(double value) override { reward_ = value; }
+    void set_modulation(double value) override;
     double modulation() const override { return modulation_; }
     void reset_state() override;
     void reset_stats() override;
@@ -198,6 +199,7 @@ private:
     std::size_t history_next_ = 0;
     std::size_t history_size_ = 0;
     double surprise_ = 0.0;
+    double external_m_ = 1.0;  // neuromodulation kind external
     double reward_ = 0.0;
     double modulation_ = 1.0;
 

@@ -486,7 +486,12 @@ const char* to_string(stdp_pairing_kind kind) {
     return kind == stdp_pairing_kind::all_to_all ? "all_to_all" : "nearest";
 }
 const char* to_string(neuromodulation_kind kind) {
-    return kind == neuromodulation_kind::constant ? "constant" : "novelty";
+    switch (kind) {
+        case neuromodulation_kind::constant: return "constant";
+        case neuromodulation_kind::novelty: return "novelty";
+        case neuromodulation_kind::external: return "external";
+    }
+    return "?";
 }
 const char* to_string(stimulus_kind kind) {
     switch (kind) {

@@ -64,7 +64,8 @@ constexpr enum_name<stdp_kind> stdp_kind_names[] = {{"additive", stdp_kind::addi
 constexpr enum_name<stdp_pairing_kind> stdp_pairing_names[] = {
     {"all_to_all", stdp_pairing_kind::all_to_all}, {"nearest", stdp_pairing_kind::nearest}};
 constexpr enum_name<neuromodulation_kind> neuromodulation_kind_names[] = {
-    {"constant", neuromodulation_kind::constant}, {"novelty", neuromodulation_kind::novelty}};
+    {"constant", neuromodulation_kind::constant}, {"novelty", neuromodulation_kind::novelty},
+    {"external", neuromodulation_kind::external}};
 constexpr enum_name<stimulus_kind> stimulus_kind_names[] = {
     {"poisson", stimulus_kind::poisson},
     {"current", stimulus_kind::current},

@@ -141,6 +141,8 @@ inline config mixed_config() {
     net.homeostasis.target_rate_hz = 5.0;
     net.homeostasis.eta = 0.01;
     net.neuromodulation.enabled = true;
+    // The trainer sets m itself, with both signs (anti-Hebbian phases).
+    net.neuromodulation.kind = neuromodulation_kind::external;
     net.stimuli.push_back({stimulus_kind::poisson, 0, 200, 0.0, 700.0, 20.0, 0.0});
     c.input = [](std::int64_t step, double t, input_sink& sink) {
         if (step % 97 < 5) {
@@ -170,6 +172,9 @@ inline outcome simulate(const config& c, const char* backend, int threads, doubl
         if (s % 100 == 50) {
             e->set_surprise(0.5);
             e->set_reward(0.25);
+        }
+        if (c.net.neuromodulation.kind == neuromodulation_kind::external && s % 30 == 0) {
+            e->set_modulation(s % 90 == 0 ? -0.7 : 1.3);
         }
         e->step(c.input);
     }
