@@ -86,7 +86,9 @@ struct projection {
     bool plastic = false;       // STDP acts on this projection
     // STDP amplitudes and weight bounds of this projection's synapses are those of [stdp]
     // multiplied by stdp_scale (> 0), so pathways with weights of different size learn at the
-    // same relative rate. Explicit plastic synapses use 1.
+    // same relative rate. Explicit plastic synapses use 1. A negative scale makes the pathway
+    // anti-Hebbian (amplitudes times scale, bounds times |scale|): e.g. plastic inhibition that
+    // weakens where the excitatory pathway beside it strengthens.
     double stdp_scale = 1.0;
 };
 

@@ -151,7 +151,9 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     post_table_ = {post_decay_.data(), static_cast<std::int64_t>(post_decay_.size())};
     stdp_step_.scale = store_.stdp_scale;
     for (const double scale : store_.stdp_scale) {
-        stdp_step_.bounds.push_back({spec_.stdp.w_min * scale, spec_.stdp.w_max * scale,
+        // A negative scale turns the rule around (anti-Hebbian); the bounds use its magnitude.
+        stdp_step_.bounds.push_back({spec_.stdp.w_min * std::abs(scale),
+                                     spec_.stdp.w_max * std::abs(scale),
                                      spec_.stdp.kind == stdp_kind::multiplicative});
     }
     stdp_step_.nearest = spec_.stdp.pairing == stdp_pairing_kind::nearest;

@@ -252,8 +252,8 @@ void network_spec::validate() const {
             }
         }
         validate_weight(pr.weight, where);
-        if (!std::isfinite(pr.stdp_scale) || pr.stdp_scale <= 0.0) {
-            fail(where, ": stdp_scale must be a finite number > 0, got ", pr.stdp_scale);
+        if (!std::isfinite(pr.stdp_scale) || pr.stdp_scale == 0.0) {
+            fail(where, ": stdp_scale must be a finite non-zero number, got ", pr.stdp_scale);
         }
         check_delay(pr.delay_min_ms, dt_ms, where, "delay_min_ms");
         check_delay(pr.delay_max_ms, dt_ms, where, "delay_max_ms");

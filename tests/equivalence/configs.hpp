@@ -136,6 +136,9 @@ inline config mixed_config() {
                        proj("assoc", "assoc", 0.05, 0.2, true),
                        proj("assoc", "inh", 0.1, 0.8, false), proj("inh", "assoc", 0.1, 2.5, false),
                        proj("inh", "inh", 0.05, 0.5, false)};
+    // Anti-Hebbian plastic inhibition (a negative scale: a third plasticity class).
+    net.projections[3].plastic = true;
+    net.projections[3].stdp_scale = -2.5;
     net.stdp.enabled = true;
     net.homeostasis.enabled = true;
     net.homeostasis.target_rate_hz = 5.0;
