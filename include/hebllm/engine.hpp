@@ -154,6 +154,11 @@ public:
     virtual void clear_recording() = 0;
 
     virtual neuron_state state() const = 0;
+    // Cheap reads of one state variable of neurons [first, first + out.size()) after the last
+    // step, for readouts that run every step (state() copies everything). Throws model_error
+    // if the range is out of bounds.
+    virtual void read_potentials(std::uint32_t first, std::span<double> out) const = 0;
+    virtual void read_synaptic_currents(std::uint32_t first, std::span<double> out) const = 0;
     virtual std::vector<synapse_view> synapses() const = 0;  // sorted by (pre, post)
     virtual const run_stats& stats() const = 0;
     // Bytes held by the synapse store (excluding recordings).

@@ -487,6 +487,27 @@ void engine_base::clear_recording() {
     std::fill(pop_counts_.begin(), pop_counts_.end(), 0);
 }
 
+namespace {
+void read_range(const std::vector<double>& from, std::uint32_t first, std::span<double> out,
+                const char* what) {
+    if (first > from.size() || out.size() > from.size() - first) {
+        throw model_error(std::string(what) + ": neurons [" + std::to_string(first) + ", " +
+                          std::to_string(std::uint64_t{first} + out.size()) +
+                          ") are out of range (the network has " + std::to_string(from.size()) +
+                          " neurons)");
+    }
+    std::copy_n(from.begin() + first, out.size(), out.begin());
+}
+}  // namespace
+
+void engine_base::read_potentials(std::uint32_t first, std::span<double> out) const {
+    read_range(state_.v, first, out, "read_potentials");
+}
+
+void engine_base::read_synaptic_currents(std::uint32_t first, std::span<double> out) const {
+    read_range(state_.i_syn, first, out, "read_synaptic_currents");
+}
+
 neuron_state engine_base::state() const {
     neuron_state s;
     s.v = state_.v;

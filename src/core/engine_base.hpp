@@ -54,6 +54,8 @@ public:
     std::vector<std::uint64_t> population_spike_counts() const override { return pop_counts_; }
     void clear_recording() override;
     neuron_state state() const override;
+    void read_potentials(std::uint32_t first, std::span<double> out) const override;
+    void read_synaptic_currents(std::uint32_t first, std::span<double> out) const override;
     std::vector<synapse_view> synapses() const override;
     const run_stats& stats() const override;
     std::uint64_t synapse_bytes() const override { return store_.bytes(); }

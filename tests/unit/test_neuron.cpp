@@ -6,10 +6,12 @@
 // any Euler-like error (which would be ~1e-3).
 
 #include <cmath>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include <hebllm/engine.hpp>
+#include <hebllm/errors.hpp>
 
 #include "support/networks.hpp"
 
@@ -162,6 +164,35 @@ TEST(neuron, adaptation_raises_threshold_by_increment_and_decays) {
     EXPECT_DOUBLE_EQ(e->state().theta[0], 0.1);
     e->run(10.0);
     EXPECT_NEAR(e->state().theta[0], 0.1 * std::exp(-10.0 / 50.0), 1e-15);
+}
+
+TEST(neuron, cheap_reads_of_potentials_and_currents_match_state) {
+    for (const char* backend : {"reference", "cpu"}) {
+        network_spec net;
+        net.populations = {source_population("in", 2),
+                           lif_population("n", 3, passive_lif(10.0, 2.0))};
+        projection pr;
+        pr.source = "in";
+        pr.target = "n";
+        pr.density = 1.0;
+        pr.weight.a = 0.3;
+        net.projections = {pr};
+        auto e = make_engine(net, backend);
+        for (int k = 0; k < 5; ++k) {
+            e->step([](std::int64_t, double, input_sink& in) { in.spike(0); });
+        }
+        const neuron_state s = e->state();
+        std::vector<double> v(3);
+        std::vector<double> i(3);
+        e->read_potentials(2, v);
+        e->read_synaptic_currents(2, i);
+        for (std::size_t k = 0; k < 3; ++k) {
+            EXPECT_EQ(v[k], s.v[2 + k]) << backend;
+            EXPECT_EQ(i[k], s.i_syn[2 + k]) << backend;
+        }
+        EXPECT_GT(i[0], 0.0) << backend;
+        EXPECT_THROW(e->read_potentials(3, v), model_error) << backend;
+    }
 }
 
 }  // namespace
