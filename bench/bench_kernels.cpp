@@ -29,7 +29,7 @@ void bm_lif_kernel(benchmark::State& state) {
     for (auto _ : state) {
         for (std::size_t k = 0; k < v.size(); ++k) {
             benchmark::DoNotOptimize(
-                hebllm::kernels::update_neuron(v[k], i[k], th[k], r[k], 1e9, 0.01, false, c));
+                hebllm::kernels::update_neuron(v[k], i[k], th[k], r[k], 1e9, 0.01, false, 0, c));
         }
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * v.size()));

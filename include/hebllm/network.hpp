@@ -34,6 +34,11 @@ struct lif_params {
     double v_init_max = 0.0;       // (equal bounds: a constant initial value)
     double adapt_increment = 0.0;  // spike-triggered threshold increase theta += increment
     double adapt_tau_ms = 500.0;   // decay time constant of theta
+    // Escape noise (docs/model.md "Escape noise"): 0 = the deterministic threshold test; > 0 =
+    // a stochastic threshold, spiking in a step with probability
+    // 1 - exp(-escape_rate_hz * dt * exp((v - threshold) / escape_width)).
+    double escape_width = 0.0;      // mV
+    double escape_rate_hz = 1000.0;  // hazard at v = threshold
     bool homeostasis = false;      // threshold of these neurons follows the homeostasis rule
 };
 

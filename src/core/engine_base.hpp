@@ -86,11 +86,28 @@ protected:
     virtual void sync_weights() const {}
     virtual std::uint64_t updates_outside_steps() const { return 0; }
 
+    // Escape-noise draws of the current group of four neurons (one Philox call per group);
+    // each loop over neurons keeps its own.
+    struct escape_draws {
+        std::uint32_t group = 0xFFFFFFFFu;
+        std::array<std::uint32_t, 4> words{};
+    };
     // The per-neuron work of phase 1, shared by every host backend.
-    kernels::update_result update_one(std::uint32_t i, const kernels::neuron_consts& c) {
+    kernels::update_result update_one(std::uint32_t i, const kernels::neuron_consts& c,
+                                      escape_draws& draws) {
+        std::uint32_t draw = 0;
+        if (c.escape) {
+            if (draws.group != (i >> 2)) {
+                draws.group = i >> 2;
+                draws.words =
+                    kernels::philox(spec_.seed, static_cast<std::uint32_t>(kernels::rng_stream::escape),
+                                    i >> 2, static_cast<std::uint64_t>(step_));
+            }
+            draw = draws.words[i & 3u];
+        }
         return kernels::update_neuron(state_.v[i], state_.i_syn[i], state_.theta[i],
                                       state_.refractory[i], state_.threshold[i], i_ext_[i],
-                                      forced_[i] != 0, c);
+                                      forced_[i] != 0, draw, c);
     }
     // External synaptic input (poisson_input stimuli) reaching neurons [lo, hi) at the end of
     // this step, in fixed point, added to out[0 .. hi - lo). One Philox call per four neurons:

@@ -58,6 +58,11 @@ void validate_population(const population& p, double dt) {
     require_non_negative(l.tau_syn_ms, where, "tau_syn_ms");
     require_non_negative(l.refractory_ms, where, "refractory_ms");
     require_positive(l.adapt_tau_ms, where, "adapt_tau_ms");
+    require_non_negative(l.escape_width, where, "escape_width");
+    require_positive(l.escape_rate_hz, where, "escape_rate_hz");
+    if (l.escape_width > 0.0 && p.model != neuron_model_kind::lif) {
+        fail(where, ": escape_width needs LIF neurons (a spike source only spikes when forced)");
+    }
     for (const auto& [value, name] :
          {std::pair{l.v_rest, "v_rest"}, std::pair{l.v_reset, "v_reset"},
           std::pair{l.v_threshold, "v_threshold"}, std::pair{l.resistance, "resistance"},

@@ -91,6 +91,31 @@ TEST(statistical, poisson_input_delivers_binomial_counts) {
 }
 
 // Weight distributions: lognormal(mu, sigma) has median exp(mu).
+// Escape noise: a neuron held at v below its threshold spikes in each step with probability
+// p = 1 - exp(-rate * dt * exp((v - threshold) / width)) (docs/model.md "Escape noise"), so
+// the count over N neurons and T steps is Binomial(N T, p). Both backends, within 5 s.d.
+TEST(statistical, escape_noise_spikes_at_the_closed_form_hazard) {
+    for (const char* backend : {"reference", "cpu"}) {
+        network_spec net;
+        lif_params l = test::passive_lif(10.0);
+        l.v_rest = 0.2;
+        l.v_reset = 0.2;
+        l.v_init_min = l.v_init_max = 0.2;
+        l.v_threshold = 1.0;
+        l.refractory_ms = 0.0;
+        l.escape_width = 0.25;
+        l.escape_rate_hz = 500.0;
+        net.populations = {test::lif_population("n", 2000, l)};
+        auto e = make_engine(net, backend);
+        const int steps = 500;
+        e->run(steps * net.dt_ms);
+        const double p = 1.0 - std::exp(-500.0 * 1e-3 * std::exp((0.2 - 1.0) / 0.25));
+        const double trials = 2000.0 * steps;
+        const double count = static_cast<double>(e->stats().spikes);
+        EXPECT_NEAR(count, trials * p, 5.0 * std::sqrt(trials * p * (1.0 - p))) << backend;
+    }
+}
+
 TEST(statistical, lognormal_weights_have_the_requested_median) {
     network_spec net;
     net.populations = {test::lif_population("e", 2000)};

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: MIT
 // Per-element kernels against hand-computed values.
 
+#include <algorithm>
 #include <cmath>
 
 #include <gtest/gtest.h>
 
 #include "core/kernels/fixed_point.hpp"
+#include "core/kernels/neuron.hpp"
 #include "core/kernels/plasticity.hpp"
 #include "core/kernels/random.hpp"
 
@@ -44,6 +46,18 @@ TEST(kernels, homeostasis_step_moves_threshold_with_rate_error) {
     homeostasis_step(rate, thr, true, c);
     EXPECT_NEAR(rate, 5.0 * std::exp(-0.01) + 10.0, 1e-12);
     EXPECT_NEAR(thr, 1.0 + 0.001 * (rate - 5.0), 1e-15);
+}
+
+TEST(kernels, portable_exp_matches_libm_to_a_few_ulp) {
+    double worst = 0.0;
+    for (double x = -60.0; x <= 60.0; x += 0.00731) {
+        const double rel = std::abs(portable_exp(x) - std::exp(x)) / std::exp(x);
+        worst = std::max(worst, rel);
+    }
+    EXPECT_LT(worst, 4e-16 * 8);
+    EXPECT_EQ(portable_exp(0.0), 1.0);
+    EXPECT_EQ(portable_exp(-800.0), 0.0);
+    EXPECT_TRUE(std::isfinite(portable_exp(1000.0)));
 }
 
 }  // namespace

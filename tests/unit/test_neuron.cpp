@@ -6,6 +6,7 @@
 // any Euler-like error (which would be ~1e-3).
 
 #include <cmath>
+#include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -172,8 +173,8 @@ TEST(neuron, cheap_reads_of_potentials_and_currents_match_state) {
         net.populations = {source_population("in", 2),
                            lif_population("n", 3, passive_lif(10.0, 2.0))};
         projection pr;
-        pr.source = "in";
-        pr.target = "n";
+        pr.source = std::string("in");
+        pr.target = std::string("n");
         pr.density = 1.0;
         pr.weight.a = 0.3;
         net.projections = {pr};

@@ -91,8 +91,9 @@ protected:
                 const std::uint32_t b = std::max(lo, population_begin(p));
                 const std::uint32_t e = std::min(hi, population_end(p));
                 const kernels::neuron_consts& c = consts(p);
+                escape_draws draws;
                 for (std::uint32_t i = b; i < e; ++i) {
-                    const auto r = update_one(i, c);
+                    const auto r = update_one(i, c, draws);
                     if (r == kernels::update_result::spike) {
                         out.push_back(i);
                     } else if (r == kernels::update_result::forced_dropped) {

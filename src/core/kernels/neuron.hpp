@@ -24,7 +24,49 @@ struct neuron_consts {
     std::int32_t refractory_steps = 0;
     bool instantaneous = true;  // tau_syn == 0: input jumps v
     bool spike_source = false;  // no dynamics: spikes only when forced
+    bool escape = false;        // stochastic threshold (escape noise)
+    double escape_width = 1.0;  // mV
+    double escape_rate_dt = 0.0;  // escape_rate_hz * dt: hazard per step at the threshold
 };
+
+// exp(x) with the same bits on every backend (no libm): x = k ln2 + r with |r| <= ln2 / 2,
+// e^r from its Taylor polynomial to degree 13 (relative error below 1e-15), times 2^k.
+// Arguments below -700 give 0, above 700 give exp(700).
+HEBLLM_HD inline double portable_exp(double x) {
+    if (x < -700.0) {
+        return 0.0;
+    }
+    if (x > 700.0) {
+        x = 700.0;
+    }
+    constexpr double ln2_hi = 6.93147180369123816490e-01;
+    constexpr double ln2_lo = 1.90821492927058770002e-10;
+    constexpr double inv_ln2 = 1.44269504088896338700e+00;
+    const double kd = x * inv_ln2;
+    const std::int64_t k = static_cast<std::int64_t>(kd < 0.0 ? kd - 0.5 : kd + 0.5);
+    const double r = (x - static_cast<double>(k) * ln2_hi) - static_cast<double>(k) * ln2_lo;
+    double p = 1.0 / 6227020800.0;  // 1/13!
+    constexpr double inv_fact[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
+                                   1.0 / 362880.0,    1.0 / 40320.0,    1.0 / 5040.0,
+                                   1.0 / 720.0,       1.0 / 120.0,      1.0 / 24.0,
+                                   1.0 / 6.0,         0.5,              1.0,
+                                   1.0};
+    for (const double c : inv_fact) {
+        p = p * r + c;
+    }
+    // 2^k by building the double's exponent directly (k in [-1010, 1010]), in two halves so
+    // that each factor stays a normal number.
+    const std::int64_t k1 = k / 2;
+    const std::int64_t k2 = k - k1;
+    const auto pow2 = [](std::int64_t e) {
+        const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
+        double d = 0.0;
+        static_assert(sizeof d == sizeof bits);
+        __builtin_memcpy(&d, &bits, sizeof d);
+        return d;
+    };
+    return p * pow2(k1) * pow2(k2);
+}
 
 enum class update_result : std::uint8_t { none, spike, forced_dropped };
 
@@ -33,9 +75,11 @@ enum class update_result : std::uint8_t { none, spike, forced_dropped };
 // forced: an input forces a spike (ignored, and reported, while refractory).
 // On a spike the caller later sets refractory (already done here) and resets v (reset_neuron),
 // so that input delivered in the same step sees the neuron as refractory.
+// draw: a uniform 32-bit word, used only by escape-noise neurons.
 HEBLLM_HD inline update_result update_neuron(double& v, double& i_syn, double& theta,
                                              std::int32_t& refractory, double threshold,
-                                             double i_ext, bool forced, const neuron_consts& c) {
+                                             double i_ext, bool forced, std::uint32_t draw,
+                                             const neuron_consts& c) {
     if (c.spike_source) {
         return forced ? update_result::spike : update_result::none;
     }
@@ -60,7 +104,16 @@ HEBLLM_HD inline update_result update_neuron(double& v, double& i_syn, double& t
     if (refractory_now) {
         return forced ? update_result::forced_dropped : update_result::none;
     }
-    if (forced || v > threshold + theta) {
+    bool spike = forced;
+    if (!spike && c.escape) {
+        const double hazard =
+            c.escape_rate_dt * portable_exp((v - (threshold + theta)) / c.escape_width);
+        const double p = 1.0 - portable_exp(-hazard);
+        spike = static_cast<double>(draw) < p * 4294967296.0;
+    } else if (!spike) {
+        spike = v > threshold + theta;
+    }
+    if (spike) {
         refractory = c.refractory_steps;
         return update_result::spike;
     }

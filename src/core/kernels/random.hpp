@@ -19,6 +19,7 @@ enum class rng_stream : std::uint32_t {
     weight = 2u << 24,     // + projection index: weights and delays
     initial_v = 3u << 24,  // initial membrane potential
     stimulus = 4u << 24,   // + stimulus index: Poisson forced spikes
+    escape = 5u << 24,     // escape-noise threshold draws (id = neuron / 4, counter = step)
 };
 
 HEBLLM_HD inline std::array<std::uint32_t, 4> philox(std::uint64_t seed, std::uint32_t stream,
