@@ -7,13 +7,13 @@
 # never changed). Exit 1 on any crash, sanitizer report, timeout or out-of-memory; the
 # reproducer is printed. Needs clang, libclang-rt-dev and libomp-dev (clang-14 packages on
 # Debian 12; .ci/run installs them). Environment: FUZZ_BUILD_DIR (default build-fuzz),
-# FUZZ_JOBS (parallel build jobs, default nproc), FUZZ_HARNESSES (default: all four).
+# FUZZ_JOBS (parallel build jobs, default nproc), FUZZ_HARNESSES (default: all five).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds=${1:-60}
 build=${FUZZ_BUILD_DIR:-build-fuzz}
-harnesses=${FUZZ_HARNESSES:-"fuzz_config fuzz_synapses_csv fuzz_input_spikes_csv fuzz_spikes_binary"}
+harnesses=${FUZZ_HARNESSES:-"fuzz_config fuzz_synapses_csv fuzz_input_spikes_csv fuzz_spikes_binary fuzz_checkpoint"}
 
 cxx=""
 for c in clang++ clang++-14; do

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir="${1:-build}"
-mapfile -t all < <(git ls-files '*.cpp' '*.hpp')
+mapfile -t all < <(git ls-files '*.cpp' '*.hpp' '*.cu' '*.cuh')  # tidy: .cpp only (not .cu)
 clang-format --dry-run -Werror "${all[@]}"
 echo "clang-format: ${#all[@]} files clean"
 mapfile -t sources < <(git ls-files 'src/*.cpp' 'apps/*.cpp')

@@ -11,7 +11,10 @@ packages=(
   cmake g++ make pkg-config
   libgtest-dev libbenchmark-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev librandom123-dev
-  python3 python3-numpy python3-brian time
+  python3 python3-numpy python3-brian time libxxhash-dev
+  # The language layer (docs/language.md): SentencePiece for the subword tokenizer; the KJV
+  # (`hebllm corpus kjv`, the KJV-256 test) and the fortunes (the continual benchmark).
+  libsentencepiece-dev bible-kjv bible-kjv-text fortunes fortunes-min
 )
 missing=()
 for p in "${packages[@]}"; do

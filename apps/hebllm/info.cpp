@@ -3,6 +3,8 @@
 
 #include <iostream>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include <CLI/CLI.hpp>
 
@@ -17,6 +19,16 @@ namespace {
 int run_info(bool json) {
     const build_info_t& info = build_info();
     std::cout << (json ? format_build_info_json(info) : format_build_info_text(info));
+    if (!json) {
+        // Asked now, not at build time: a build with the cuda backend may run without a GPU.
+        const std::vector<std::string> devices = cuda_devices();
+        if (devices.empty()) {
+            std::cout << "cuda devices no CUDA device\n";
+        }
+        for (const std::string& d : devices) {
+            std::cout << "cuda device  " << d << "\n";
+        }
+    }
     return exit_ok;
 }
 

@@ -28,6 +28,13 @@ int run(int argc, char** argv) {
     hebllm::cli::action chosen;
     hebllm::cli::add_simulate_verb(app, chosen);
     hebllm::cli::add_info_verb(app, chosen);
+    hebllm::cli::add_corpus_verb(app, chosen);
+    hebllm::cli::add_baseline_verb(app, chosen);
+    hebllm::cli::add_train_verb(app, chosen);
+    hebllm::cli::add_eval_verb(app, chosen);
+    hebllm::cli::add_generate_verb(app, chosen);
+    hebllm::cli::add_chat_verb(app, chosen);
+    hebllm::cli::add_resume_verb(app, chosen);
 
     // CLI11 would report a misspelt verb as "a subcommand is required"; name it instead.
     if (argc > 1 && argv[1][0] != '-') {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <chrono>
 #include <cstdint>
 #include <iostream>
@@ -15,6 +16,7 @@
 #include <CLI/CLI.hpp>
 
 #include <hebllm/build_info.hpp>
+#include <hebllm/checkpoint.hpp>
 #include <hebllm/engine.hpp>
 #include <hebllm/io.hpp>
 #include <hebllm/network.hpp>
@@ -40,6 +42,8 @@ struct simulate_options {
     int threads = 0;
     std::string record;
     bool json = false;
+    std::string save;                   // checkpoint written after the run (docs/formats.md)
+    std::int64_t checkpoint_every = 0;  // and every this many steps while running (0: never)
 };
 
 // The network of the seed example when no config is given: neurons 0-4 (sensory) forced to
@@ -58,6 +62,28 @@ network_spec network_from_flags(const simulate_options& o) {
     spec.stimuli.push_back(drive);
     return spec;
 }
+
+}  // namespace
+
+// Runs duration_ms (rounded to whole steps as engine::run does); with a checkpoint file, saves
+// every `every` steps (0: never) while running and once at the end.
+void run_with_checkpoints(engine& eng, double duration_ms, const std::string& save,
+                          std::int64_t every) {
+    if (save.empty()) {
+        eng.run(duration_ms);
+        return;
+    }
+    const std::int64_t steps = std::llround(duration_ms / eng.spec().dt_ms);
+    for (std::int64_t k = 1; k <= steps; ++k) {
+        eng.step();
+        if (every > 0 && k % every == 0 && k != steps) {
+            save_checkpoint(eng, save);
+        }
+    }
+    save_checkpoint(eng, save);
+}
+
+namespace {
 
 int run_simulate(const simulate_options& o) {
     network_spec spec = o.config.empty() ? network_from_flags(o) : load_network(o.config);
@@ -88,7 +114,7 @@ int run_simulate(const simulate_options& o) {
         eng->run(o.warmup_ms);
         eng->reset_stats();
     }
-    eng->run(spec.duration_ms);
+    run_with_checkpoints(*eng, spec.duration_ms, o.save, o.checkpoint_every);
     if (!o.record.empty()) {
         write_spikes(o.record, eng->spikes(), spec.dt_ms);
     }
@@ -173,7 +199,9 @@ void add_simulate_verb(CLI::App& app, action& chosen) {
         ->check(number_check(range_kind::positive));
     cmd->add_option("--seed", o->seed, "Random seed (default: the config's, else 42)")
         ->check(number_check(range_kind::non_negative));
-    cmd->add_option("-b,--backend", o->backend, "auto, reference or cpu")->capture_default_str();
+    cmd->add_option("-b,--backend", o->backend,
+                    "auto, reference, cpu or cuda (auto: cuda when a device is usable, else cpu)")
+        ->capture_default_str();
     cmd->add_option("-t,--threads", o->threads, "Threads for the cpu backend (0: OpenMP's default)")
         ->capture_default_str()
         ->check(number_check(range_kind::non_negative));
@@ -181,6 +209,15 @@ void add_simulate_verb(CLI::App& app, action& chosen) {
                     "Write every spike to FILE: .csv (neuron,time_ms) or .spk (binary)")
         ->type_name("FILE");
     cmd->add_flag("--json", o->json, "Print the summary as one JSON object");
+    CLI::Option* save =
+        cmd->add_option("--save", o->save,
+                        "Write a checkpoint to FILE after the run ('hebllm resume' continues it)")
+            ->type_name("FILE");
+    cmd->add_option("--checkpoint-every", o->checkpoint_every,
+                    "With --save: also write the checkpoint every STEPS steps while running")
+        ->type_name("STEPS")
+        ->check(number_check(range_kind::positive))
+        ->needs(save);
 
     cmd->callback([o, &chosen] { chosen = [o] { return run_simulate(*o); }; });
 }

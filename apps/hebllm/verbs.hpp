@@ -4,7 +4,9 @@
 // app; when the verb is chosen on the command line, its callback stores the work to do in
 // `action`, which main() runs after parsing (so that errors in the work are reported by main).
 
+#include <cstdint>
 #include <functional>
+#include <string>
 
 #include <CLI/CLI.hpp>
 
@@ -20,5 +22,25 @@ inline constexpr int exit_bad_input = 2;  // bad arguments, bad files, invalid n
 
 void add_simulate_verb(CLI::App& app, action& chosen);
 void add_info_verb(CLI::App& app, action& chosen);
+void add_corpus_verb(CLI::App& app, action& chosen);    // corpus.cpp (language layer)
+void add_baseline_verb(CLI::App& app, action& chosen);  // baseline.cpp (language layer)
+void add_train_verb(CLI::App& app, action& chosen);     // train.cpp (the spiking learner)
+void add_eval_verb(CLI::App& app, action& chosen);      // eval.cpp
+void add_generate_verb(CLI::App& app, action& chosen);  // generate.cpp
+void add_chat_verb(CLI::App& app, action& chosen);      // chat.cpp
+void add_resume_verb(CLI::App& app, action& chosen);
+
+}  // namespace hebllm::cli
+
+namespace hebllm {
+class engine;
+}  // namespace hebllm
+
+namespace hebllm::cli {
+
+// simulate.cpp, also used by resume: run duration_ms (rounded to whole steps); with a
+// checkpoint file `save`, write it every `every` steps (0: never) and after the run.
+void run_with_checkpoints(engine& eng, double duration_ms, const std::string& save,
+                          std::int64_t every);
 
 }  // namespace hebllm::cli

@@ -18,4 +18,8 @@ struct build_info_t {
 
 const build_info_t& build_info();
 
+// CUDA devices usable now, one line each ("0: NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB"); empty
+// without the cuda backend, a driver or a device.
+std::vector<std::string> cuda_devices();
+
 }  // namespace hebllm

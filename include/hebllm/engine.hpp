@@ -14,6 +14,7 @@
 #include <string_view>
 #include <vector>
 
+#include <hebllm/engine_state.hpp>
 #include <hebllm/network.hpp>
 
 namespace hebllm {
@@ -106,6 +107,20 @@ struct run_stats {
     double wall_s = 0.0;                      // wall time spent in step()
 };
 
+// What one consolidation did (engine::consolidate(), docs/model.md "Consolidation").
+struct consolidation_report {
+    std::int64_t step = 0;  // the step at which it ended
+    std::uint32_t patterns_replayed = 0;
+    std::int64_t replayed_steps = 0;  // simulated steps spent replaying (counted in stats())
+    std::uint64_t strengthened = 0;   // plastic synapses made stronger
+    std::uint64_t pruned = 0;         // synapses removed
+    std::uint64_t synapses_before = 0;
+    std::uint64_t synapses_after = 0;
+    std::uint64_t bytes_before = 0;  // synapse_bytes()
+    std::uint64_t bytes_after = 0;
+    std::uint64_t bytes_freed() const { return bytes_before - bytes_after; }
+};
+
 class engine {
 public:
     virtual ~engine() = default;
@@ -164,6 +179,19 @@ public:
     // Bytes held by the synapse store (excluding recordings).
     virtual std::uint64_t synapse_bytes() const = 0;
 
+    // Sleep consolidation now (needs [consolidation] enabled): replay the buffered input
+    // patterns at reduced plasticity, strengthen the strongest plastic synapses, prune the weak
+    // ones (the synapse store shrinks). Runs by itself on the spec's schedule inside step().
+    // Same result on every backend and thread count.
+    virtual consolidation_report consolidate() = 0;
+    // The last consolidation, scheduled or not (all zero before the first), and how many ran.
+    virtual const consolidation_report& last_consolidation() const = 0;
+    virtual std::uint64_t consolidations() const = 0;
+
+    // Everything needed to continue exactly (engine_state.hpp; weights brought up to date
+    // first, which changes no result). record_spikes: include the recorded spikes.
+    virtual engine_snapshot snapshot(bool record_spikes = true) const = 0;
+
 protected:
     engine() = default;
 };
@@ -172,6 +200,10 @@ protected:
 std::vector<std::string> available_backends();
 // Make an engine. backend: "auto" (the best available), "reference" or "cpu". Validates spec.
 std::unique_ptr<engine> make_engine(const network_spec& spec, std::string_view backend = "auto",
+                                    const engine_options& options = {});
+// Continue from a snapshot on any backend: the result of the next steps is the same as if the
+// engine that took the snapshot had gone on. Throws model_error if the snapshot is inconsistent.
+std::unique_ptr<engine> make_engine(const engine_snapshot& from, std::string_view backend = "auto",
                                     const engine_options& options = {});
 
 }  // namespace hebllm

@@ -37,9 +37,9 @@ struct lif_params {
     // Escape noise (docs/model.md "Escape noise"): 0 = the deterministic threshold test; > 0 =
     // a stochastic threshold, spiking in a step with probability
     // 1 - exp(-escape_rate_hz * dt * exp((v - threshold) / escape_width)).
-    double escape_width = 0.0;      // mV
+    double escape_width = 0.0;       // mV
     double escape_rate_hz = 1000.0;  // hazard at v = threshold
-    bool homeostasis = false;      // threshold of these neurons follows the homeostasis rule
+    bool homeostasis = false;        // threshold of these neurons follows the homeostasis rule
 };
 
 struct population {
@@ -165,6 +165,33 @@ struct neuromodulation_params {
     double m_max = 5.0;
 };
 
+// When consolidation runs by itself (engine::consolidate() may be called at any time).
+enum class consolidation_schedule_kind : std::uint8_t {
+    on_demand,  // only when engine::consolidate() is called
+    interval,   // every interval_ms of simulated time
+    activity,   // when the spikes since the last consolidation reach activity_spikes
+};
+
+// Sleep consolidation (docs/model.md "Consolidation"): the engine keeps the last
+// `replay_buffer` input patterns (the distinct sets of forced spikes given to it: token
+// stimulations, input spikes, callbacks); a consolidation replays each for `replay_steps` steps
+// with STDP scaled by `replay_plasticity`, multiplies the strongest `strengthen_fraction` of
+// plastic weights by `strengthen_factor` (clipped to the class's upper bound), then removes
+// every plastic synapse whose weight magnitude is below `prune_below`, compacting the synapse
+// store.
+struct consolidation_params {
+    bool enabled = false;
+    consolidation_schedule_kind schedule = consolidation_schedule_kind::on_demand;
+    double interval_ms = 10000.0;            // schedule interval: simulated time between two
+    std::uint32_t activity_spikes = 100000;  // schedule activity: spikes between two
+    std::uint32_t replay_buffer = 16;        // patterns kept (0: no replay)
+    std::uint32_t replay_steps = 20;   // steps each pattern is replayed for (forced in the first)
+    double replay_plasticity = 0.2;    // STDP learning-rate factor during replay, >= 0
+    double strengthen_fraction = 0.0;  // in [0, 1]
+    double strengthen_factor = 1.0;    // >= 1
+    double prune_below = 0.0;          // weight magnitude; 0: no pruning
+};
+
 enum class stimulus_kind : std::uint8_t {
     poisson,  // forced spikes, each step with probability rate_hz * dt (rate >= 1/dt: every step)
     current,  // constant current (mV, as R*I) added during the window
@@ -204,6 +231,7 @@ struct network_spec {
     stdp_params stdp;
     homeostasis_params homeostasis;
     neuromodulation_params neuromodulation;
+    consolidation_params consolidation;
     std::vector<stimulus> stimuli;
     std::vector<input_spike> input_spikes;
 
@@ -234,5 +262,6 @@ const char* to_string(stdp_kind kind);
 const char* to_string(stdp_pairing_kind kind);
 const char* to_string(neuromodulation_kind kind);
 const char* to_string(stimulus_kind kind);
+const char* to_string(consolidation_schedule_kind kind);
 
 }  // namespace hebllm

@@ -355,3 +355,50 @@ synapse_store build_synapses(const network_spec& spec) {
 }
 
 }  // namespace hebllm::detail
+
+namespace hebllm::detail {
+
+std::uint64_t prune_plastic(synapse_store& s, float below) {
+    // In place: every write index is <= the read index it comes from, and row j's offsets are
+    // overwritten only after they were read.
+    std::uint64_t write = 0;
+    std::uint32_t segment_write = 0;
+    s.plastic_synapses = 0;
+    for (std::uint32_t j = 0; j < s.neuron_count; ++j) {
+        std::uint64_t k = s.row_begin[j];
+        const std::uint32_t g0 = s.segment_begin[j];
+        const std::uint32_t g1 = s.segment_begin[j + 1];
+        s.row_begin[j] = write;
+        s.segment_begin[j] = segment_write;
+        for (std::uint32_t g = g0; g < g1; ++g) {
+            const synapse_segment seg = s.segments[g];
+            const std::uint64_t first = write;
+            for (; k < seg.end; ++k) {
+                if (seg.plastic != 0 && s.weight[k] < below) {
+                    continue;
+                }
+                s.target[write] = s.target[k];
+                s.weight[write] = s.weight[k];
+                ++write;
+            }
+            if (write > first) {
+                s.segments[segment_write++] = {write, seg.delay, seg.plastic};
+                if (seg.plastic != 0) {
+                    s.plastic_synapses += write - first;
+                }
+            }
+        }
+    }
+    const std::uint64_t removed = s.target.size() - write;
+    s.row_begin[s.neuron_count] = write;
+    s.segment_begin[s.neuron_count] = segment_write;
+    s.target.resize(write);
+    s.weight.resize(write);
+    s.segments.resize(segment_write);
+    s.target.shrink_to_fit();
+    s.weight.shrink_to_fit();
+    s.segments.shrink_to_fit();
+    return removed;
+}
+
+}  // namespace hebllm::detail

@@ -32,9 +32,16 @@ struct neuron_arrays {
     std::vector<std::int32_t> refractory;  // refractory steps left
 };
 
+// The synapse store of a snapshot, checked (sizes, offsets, targets, delays, classes, weights):
+// model_error naming the first inconsistency.
+synapse_store store_from_snapshot(const engine_snapshot& from, std::uint32_t n);
+
 class engine_base : public engine {
 public:
-    engine_base(const network_spec& spec, const engine_options& options);
+    // from: continue from a snapshot (its synapse store is taken instead of building one from
+    // the spec; the backend's constructor then calls restore()).
+    engine_base(const network_spec& spec, const engine_options& options,
+                const engine_snapshot* from = nullptr);
 
     const network_spec& spec() const override { return spec_; }
     std::uint32_t neuron_count() const override { return n_; }
@@ -59,6 +66,13 @@ public:
     std::vector<synapse_view> synapses() const override;
     const run_stats& stats() const override;
     std::uint64_t synapse_bytes() const override { return store_.bytes(); }
+    engine_snapshot snapshot(bool record_spikes) const override;
+    consolidation_report consolidate() override;
+    const consolidation_report& last_consolidation() const override { return last_report_; }
+    std::uint64_t consolidations() const override { return consolidations_; }
+    // Load the state of a snapshot whose synapse store this engine was constructed with (see
+    // the constructor); called by each backend's factory once the engine is complete.
+    void restore(const engine_snapshot& from);
 
 protected:
     // Phase 1: advance every neuron and test thresholds.
@@ -85,6 +99,15 @@ protected:
     // number of weight updates such a backend applied outside step().
     virtual void sync_weights() const {}
     virtual std::uint64_t updates_outside_steps() const { return 0; }
+    // Checkpoints (engine_snapshot::pending): read the input in transit into
+    // out[d * n + i] (due at step_ + d, d < store_.max_delay), or replace it. A backend that
+    // keeps its delay ring elsewhere (a device) must implement both; the defaults throw.
+    virtual void read_pending(std::span<std::int64_t> out) const;
+    virtual void write_pending(std::span<const std::int64_t> in);
+    // Called after restore() replaced the state, and after consolidation compacted the
+    // synapse store (weights, rows or counts changed outside step()): drop any deferred work
+    // and derived copies (the cpu backend's lazy-STDP histories; a device's copy of the store).
+    virtual void state_replaced() {}
 
     // Escape-noise draws of the current group of four neurons (one Philox call per group);
     // each loop over neurons keeps its own.
@@ -99,9 +122,9 @@ protected:
         if (c.escape) {
             if (draws.group != (i >> 2)) {
                 draws.group = i >> 2;
-                draws.words =
-                    kernels::philox(spec_.seed, static_cast<std::uint32_t>(kernels::rng_stream::escape),
-                                    i >> 2, static_cast<std::uint64_t>(step_));
+                draws.words = kernels::philox(
+                    spec_.seed, static_cast<std::uint32_t>(kernels::rng_stream::escape), i >> 2,
+                    static_cast<std::uint64_t>(step_));
             }
             draw = draws.words[i & 3u];
         }
@@ -179,6 +202,10 @@ private:
     };
 
     void init_neurons();
+    void remember_pattern();
+    bool consolidation_due() const;
+    void export_consolidation(engine_snapshot& f) const;
+    void import_consolidation(const engine_snapshot& f);
     double trace_after_step(std::uint32_t i, bool pre) const;
     void add_stimulus_unchecked(const stimulus& s);
     void gather_inputs(const input_fn& fn);
@@ -221,6 +248,16 @@ private:
     double external_m_ = 1.0;  // neuromodulation kind external
     double reward_ = 0.0;
     double modulation_ = 1.0;
+
+    // Consolidation: the replay buffer (oldest first) and the schedule's state.
+    std::vector<std::vector<std::uint32_t>> replay_;
+    std::vector<std::int64_t> replay_step_;
+    std::int64_t last_consolidation_step_ = 0;
+    std::uint64_t spikes_since_consolidation_ = 0;
+    std::uint64_t consolidations_ = 0;
+    bool in_consolidation_ = false;
+    double plasticity_factor_ = 1.0;  // replay_plasticity while replaying
+    consolidation_report last_report_;
 
     std::vector<std::uint32_t> spikes_;
     std::vector<spike_event> recorded_spikes_;

@@ -337,6 +337,33 @@ void network_spec::validate() const {
         fail("[neuromodulation]: m_max must be >= m_min");
     }
 
+    const consolidation_params& cs = consolidation;
+    const std::string c_where = "[consolidation]";
+    require_positive(cs.interval_ms, c_where, "interval_ms");
+    require_non_negative(cs.replay_plasticity, c_where, "replay_plasticity");
+    require_non_negative(cs.prune_below, c_where, "prune_below");
+    require_finite(cs.strengthen_factor, c_where, "strengthen_factor");
+    if (!(cs.strengthen_fraction >= 0.0 && cs.strengthen_fraction <= 1.0)) {
+        fail("[consolidation]: strengthen_fraction must be in [0, 1], got ",
+             cs.strengthen_fraction);
+    }
+    if (cs.strengthen_factor < 1.0) {
+        fail("[consolidation]: strengthen_factor must be >= 1, got ", cs.strengthen_factor);
+    }
+    if (cs.replay_buffer > 10000) {
+        fail("[consolidation]: replay_buffer ", cs.replay_buffer, " is larger than 10000 patterns");
+    }
+    if (cs.replay_steps > 100000) {
+        fail("[consolidation]: replay_steps ", cs.replay_steps, " is larger than 100000");
+    }
+    if (cs.schedule == consolidation_schedule_kind::activity && cs.activity_spikes == 0) {
+        fail("[consolidation]: activity_spikes must be >= 1 with schedule = \"activity\"");
+    }
+    if (cs.schedule == consolidation_schedule_kind::interval && cs.interval_ms < dt_ms) {
+        fail("[consolidation]: interval_ms (", cs.interval_ms, ") must be at least one step (",
+             dt_ms, " ms)");
+    }
+
     for (std::size_t k = 0; k < stimuli.size(); ++k) {
         const stimulus& s = stimuli[k];
         const std::string where = "stimulus " + std::to_string(k);
@@ -495,6 +522,14 @@ const char* to_string(neuromodulation_kind kind) {
         case neuromodulation_kind::constant: return "constant";
         case neuromodulation_kind::novelty: return "novelty";
         case neuromodulation_kind::external: return "external";
+    }
+    return "?";
+}
+const char* to_string(consolidation_schedule_kind kind) {
+    switch (kind) {
+        case consolidation_schedule_kind::on_demand: return "on_demand";
+        case consolidation_schedule_kind::interval: return "interval";
+        case consolidation_schedule_kind::activity: return "activity";
     }
     return "?";
 }

@@ -37,6 +37,11 @@ struct synapse_store {
     std::uint64_t bytes() const;
 };
 
+// Remove every plastic synapse whose weight magnitude is below `below`, keeping the order of
+// the rest, dropping empty segments and releasing the freed memory (shrink_to_fit). max_delay
+// is kept (delay rings keep their size). Returns the number of synapses removed.
+std::uint64_t prune_plastic(synapse_store& s, float below);
+
 // Expected number of synapses of a validated spec (projections' mean counts + explicit ones).
 double expected_synapses(const network_spec& spec);
 

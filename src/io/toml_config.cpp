@@ -64,8 +64,13 @@ constexpr enum_name<stdp_kind> stdp_kind_names[] = {{"additive", stdp_kind::addi
 constexpr enum_name<stdp_pairing_kind> stdp_pairing_names[] = {
     {"all_to_all", stdp_pairing_kind::all_to_all}, {"nearest", stdp_pairing_kind::nearest}};
 constexpr enum_name<neuromodulation_kind> neuromodulation_kind_names[] = {
-    {"constant", neuromodulation_kind::constant}, {"novelty", neuromodulation_kind::novelty},
+    {"constant", neuromodulation_kind::constant},
+    {"novelty", neuromodulation_kind::novelty},
     {"external", neuromodulation_kind::external}};
+constexpr enum_name<consolidation_schedule_kind> consolidation_schedule_names[] = {
+    {"on_demand", consolidation_schedule_kind::on_demand},
+    {"interval", consolidation_schedule_kind::interval},
+    {"activity", consolidation_schedule_kind::activity}};
 constexpr enum_name<stimulus_kind> stimulus_kind_names[] = {
     {"poisson", stimulus_kind::poisson},
     {"current", stimulus_kind::current},
@@ -88,7 +93,7 @@ using key_list = std::span<const std::string_view>;
 // clang-format off
 constexpr std::string_view top_keys[] = {
     "simulation", "hebsnn", "population", "projection", "stdp", "homeostasis",
-    "neuromodulation", "stimulus", "files"};
+    "neuromodulation", "consolidation", "stimulus", "files"};
 constexpr std::string_view simulation_keys[] = {"dt_ms", "duration_ms", "seed"};
 constexpr std::string_view hebsnn_keys[] = {
     "sensory", "associative", "inhibitory", "output", "density"};
@@ -110,6 +115,9 @@ constexpr std::string_view homeostasis_keys[] = {
 constexpr std::string_view neuromodulation_keys[] = {
     "enabled", "kind", "baseline", "w_novelty", "w_surprise", "w_reward", "decay_surprise",
     "decay_reward", "history", "compare", "m_min", "m_max"};
+constexpr std::string_view consolidation_keys[] = {
+    "enabled", "schedule", "interval_ms", "activity_spikes", "replay_buffer", "replay_steps",
+    "replay_plasticity", "strengthen_fraction", "strengthen_factor", "prune_below"};
 constexpr std::string_view stimulus_keys[] = {
     "kind", "population", "first", "count", "t_start_ms", "t_stop_ms", "rate_hz", "amplitude",
     "sources"};
@@ -180,6 +188,20 @@ void for_each_field(P& p, F&& f) {
     f("compare", p.compare);
     f("m_min", p.m_min);
     f("m_max", p.m_max);
+}
+
+template <params_of<consolidation_params> P, class F>
+void for_each_field(P& p, F&& f) {
+    f("enabled", p.enabled);
+    f("schedule", p.schedule, consolidation_schedule_names);
+    f("interval_ms", p.interval_ms);
+    f("activity_spikes", p.activity_spikes);
+    f("replay_buffer", p.replay_buffer);
+    f("replay_steps", p.replay_steps);
+    f("replay_plasticity", p.replay_plasticity);
+    f("strengthen_fraction", p.strengthen_fraction);
+    f("strengthen_factor", p.strengthen_factor);
+    f("prune_below", p.prune_below);
 }
 
 // ---- helpers ----------------------------------------------------------------------------------
@@ -530,6 +552,9 @@ public:
         }
         if (const toml::table* t = table_at("neuromodulation")) {
             read_params(*t, "[neuromodulation]", neuromodulation_keys, spec.neuromodulation);
+        }
+        if (const toml::table* t = table_at("consolidation")) {
+            read_params(*t, "[consolidation]", consolidation_keys, spec.consolidation);
         }
         const std::vector<const toml::table*> stimuli = tables_at("stimulus");
         for (std::size_t i = 0; i < stimuli.size(); ++i) {
@@ -952,6 +977,8 @@ std::string to_toml(const network_spec& spec, const std::string& synapses_file,
     for_each_field(spec.homeostasis, field_writer{w});
     out += "\n[neuromodulation]\n";
     for_each_field(spec.neuromodulation, field_writer{w});
+    out += "\n[consolidation]\n";
+    for_each_field(spec.consolidation, field_writer{w});
 
     for (const stimulus& s : spec.stimuli) {
         out += "\n[[stimulus]]\n";
@@ -1019,3 +1046,13 @@ void save_network(const network_spec& spec, const std::filesystem::path& toml) {
 }
 
 }  // namespace hebllm
+
+namespace hebllm::io_detail {
+
+// For checkpoints (src/io/checkpoint.cpp): the config without explicit synapses and input
+// spikes, which the checkpoint stores in binary sections.
+std::string network_toml_text(const network_spec& spec) {
+    return to_toml(spec, "", "");
+}
+
+}  // namespace hebllm::io_detail

@@ -63,7 +63,7 @@ inline config ei_config() {
     population e = lif_population("E", 1600, l);
     lif_params li = l;
     li.homeostasis = false;
-    li.tau_syn_ms = 20.0;  // equal to tau_m: the degenerate exact solution
+    li.tau_syn_ms = 20.0;   // equal to tau_m: the degenerate exact solution
     li.escape_width = 1.0;  // stochastic threshold (escape noise)
     li.escape_rate_hz = 200.0;
     population i = lif_population("I", 400, li, true);

@@ -16,6 +16,7 @@
 
 #include <hebllm/io.hpp>
 
+#include "support/cli_runner.hpp"
 #include "support/files.hpp"
 
 #ifndef HEBLLM_CLI
@@ -26,35 +27,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct cli_result {
-    int exit_code = -1;
-    std::string out;  // stdout
-    std::string err;  // stderr
-};
-
+using hebllm::test::cli_result;
 using hebllm::test::slurp;
 
 class cli : public hebllm::test::temp_dir_test {
 protected:
     // Runs `hebllm args` (args are shell words; the test paths contain no quotes) in dir_.
     cli_result run(const std::string& args) const {
-        const fs::path err_file = dir_ / "stderr.txt";
-        const std::string command = "cd '" + dir_.string() + "' && '" + std::string(HEBLLM_CLI) +
-                                    "' " + args + " 2>'" + err_file.string() + "'";
-        cli_result r;
-        FILE* pipe = ::popen(command.c_str(), "r");
-        if (pipe == nullptr) {
-            ADD_FAILURE() << "popen failed for " << command;
-            return r;
-        }
-        std::array<char, 4096> buffer{};
-        std::size_t n = 0;
-        while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
-            r.out.append(buffer.data(), n);
-        const int status = ::pclose(pipe);
-        r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-        r.err = slurp(err_file);
-        return r;
+        return hebllm::test::run_cli(HEBLLM_CLI, dir_, args);
     }
     // A bad-input run: exit code 2, nothing on stdout, every word on stderr after the prefix.
     void expect_input_error(const std::string& args,

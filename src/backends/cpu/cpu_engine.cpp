@@ -58,8 +58,8 @@ void split_by_cost(const std::vector<std::uint64_t>& prefix, int parts,
 // operands: no incoming index is needed and every weight access is row-sequential.
 class cpu_engine final : public detail::engine_base {
 public:
-    cpu_engine(const network_spec& spec, const engine_options& options)
-        : engine_base(spec, options),
+    cpu_engine(const network_spec& spec, const engine_options& options, const engine_snapshot* from)
+        : engine_base(spec, options, from),
           threads_(options.threads > 0 ? options.threads : omp_get_max_threads()),
           slots_(std::bit_ceil(store_.max_delay + 1u)),
           rings_(static_cast<std::size_t>(threads_)),
@@ -227,6 +227,41 @@ protected:
         for (auto& ring : rings_) {
             std::fill(ring.begin(), ring.end(), 0);
         }
+    }
+
+    // The thread rings summed (integer: exact); loaded into ring 0.
+    void read_pending(std::span<std::int64_t> out) const override {
+        std::fill(out.begin(), out.end(), 0);
+        for (const auto& ring : rings_) {
+            for (std::uint32_t d = 0; d < store_.max_delay; ++d) {
+                const std::size_t slot = static_cast<std::size_t>(step_ + d) & (slots_ - 1);
+                const std::int64_t* r = ring.data() + slot * n_;
+                std::int64_t* o = out.data() + std::size_t{d} * n_;
+                for (std::uint32_t i = 0; i < n_; ++i) {
+                    o[i] += r[i];
+                }
+            }
+        }
+    }
+
+    void write_pending(std::span<const std::int64_t> in) override {
+        clear_pending();
+        for (std::uint32_t d = 0; d < store_.max_delay; ++d) {
+            const std::size_t slot = static_cast<std::size_t>(step_ + d) & (slots_ - 1);
+            std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(std::size_t{d} * n_), n_,
+                        rings_[0].begin() + static_cast<std::ptrdiff_t>(slot * n_));
+        }
+    }
+
+    // Nothing is pending after a restore or a compaction: every weight is up to date (a
+    // compaction syncs first), so the histories start afresh at this step.
+    void state_replaced() override {
+        std::fill(history_count_.begin(), history_count_.end(), 0);
+        amplitude_history_.clear();
+        flush_base_ = step_;
+        flush_due_ = false;
+        step_updates_ = 0;
+        late_updates_ = 0;
     }
 
     void sync_weights() const override {
@@ -407,8 +442,13 @@ private:
 
 }  // namespace
 
-std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_options& options) {
-    return std::make_unique<cpu_engine>(spec, options);
+std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_options& options,
+                                        const engine_snapshot* from) {
+    auto e = std::make_unique<cpu_engine>(spec, options, from);
+    if (from != nullptr) {
+        e->restore(*from);
+    }
+    return e;
 }
 
 }  // namespace hebllm::cpu

@@ -18,6 +18,8 @@ int cpu_backend_max_threads();
 
 namespace hebllm::cpu {
 
-std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_options& options);
+// from: continue from a snapshot (make_engine(const engine_snapshot&, ...)).
+std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_options& options,
+                                        const engine_snapshot* from = nullptr);
 
 }  // namespace hebllm::cpu

@@ -13,8 +13,9 @@ namespace {
 
 class reference_engine final : public detail::engine_base {
 public:
-    reference_engine(const network_spec& spec, const engine_options& options)
-        : engine_base(spec, options),
+    reference_engine(const network_spec& spec, const engine_options& options,
+                     const engine_snapshot* from)
+        : engine_base(spec, options, from),
           slots_(store_.max_delay + 1),
           ring_(static_cast<std::size_t>(slots_) * n_, 0),
           spiked_(n_, 0),
@@ -120,6 +121,23 @@ protected:
 
     void clear_pending() override { std::fill(ring_.begin(), ring_.end(), 0); }
 
+    void read_pending(std::span<std::int64_t> out) const override {
+        for (std::uint32_t d = 0; d < store_.max_delay; ++d) {
+            const std::size_t slot = static_cast<std::size_t>(step_ + d) % slots_;
+            std::copy_n(ring_.begin() + static_cast<std::ptrdiff_t>(slot * n_), n_,
+                        out.begin() + static_cast<std::ptrdiff_t>(std::size_t{d} * n_));
+        }
+    }
+
+    void write_pending(std::span<const std::int64_t> in) override {
+        std::fill(ring_.begin(), ring_.end(), 0);
+        for (std::uint32_t d = 0; d < store_.max_delay; ++d) {
+            const std::size_t slot = static_cast<std::size_t>(step_ + d) % slots_;
+            std::copy_n(in.begin() + static_cast<std::ptrdiff_t>(std::size_t{d} * n_), n_,
+                        ring_.begin() + static_cast<std::ptrdiff_t>(slot * n_));
+        }
+    }
+
 private:
     std::uint32_t slots_;
     std::vector<std::int64_t> ring_;      // [slots][n] fixed-point input due at each step
@@ -130,8 +148,13 @@ private:
 }  // namespace
 
 std::unique_ptr<engine> make_reference_engine(const network_spec& spec,
-                                              const engine_options& options) {
-    return std::make_unique<reference_engine>(spec, options);
+                                              const engine_options& options,
+                                              const engine_snapshot* from) {
+    auto e = std::make_unique<reference_engine>(spec, options, from);
+    if (from != nullptr) {
+        e->restore(*from);
+    }
+    return e;
 }
 
 }  // namespace hebllm::reference

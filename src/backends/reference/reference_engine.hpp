@@ -9,7 +9,9 @@
 
 namespace hebllm::reference {
 
+// from: continue from a snapshot (make_engine(const engine_snapshot&, ...)).
 std::unique_ptr<engine> make_reference_engine(const network_spec& spec,
-                                              const engine_options& options);
+                                              const engine_options& options,
+                                              const engine_snapshot* from = nullptr);
 
 }  // namespace hebllm::reference

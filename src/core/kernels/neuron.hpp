@@ -22,10 +22,10 @@ struct neuron_consts {
     double decay_theta = 1.0;  // exp(-dt / adapt_tau)
     double adapt_increment = 0.0;
     std::int32_t refractory_steps = 0;
-    bool instantaneous = true;  // tau_syn == 0: input jumps v
-    bool spike_source = false;  // no dynamics: spikes only when forced
-    bool escape = false;        // stochastic threshold (escape noise)
-    double escape_width = 1.0;  // mV
+    bool instantaneous = true;    // tau_syn == 0: input jumps v
+    bool spike_source = false;    // no dynamics: spikes only when forced
+    bool escape = false;          // stochastic threshold (escape noise)
+    double escape_width = 1.0;    // mV
     double escape_rate_dt = 0.0;  // escape_rate_hz * dt: hazard per step at the threshold
 };
 
@@ -46,10 +46,18 @@ HEBLLM_HD inline double portable_exp(double x) {
     const std::int64_t k = static_cast<std::int64_t>(kd < 0.0 ? kd - 0.5 : kd + 0.5);
     const double r = (x - static_cast<double>(k) * ln2_hi) - static_cast<double>(k) * ln2_lo;
     double p = 1.0 / 6227020800.0;  // 1/13!
-    constexpr double inv_fact[] = {1.0 / 479001600.0, 1.0 / 39916800.0, 1.0 / 3628800.0,
-                                   1.0 / 362880.0,    1.0 / 40320.0,    1.0 / 5040.0,
-                                   1.0 / 720.0,       1.0 / 120.0,      1.0 / 24.0,
-                                   1.0 / 6.0,         0.5,              1.0,
+    constexpr double inv_fact[] = {1.0 / 479001600.0,
+                                   1.0 / 39916800.0,
+                                   1.0 / 3628800.0,
+                                   1.0 / 362880.0,
+                                   1.0 / 40320.0,
+                                   1.0 / 5040.0,
+                                   1.0 / 720.0,
+                                   1.0 / 120.0,
+                                   1.0 / 24.0,
+                                   1.0 / 6.0,
+                                   0.5,
+                                   1.0,
                                    1.0};
     for (const double c : inv_fact) {
         p = p * r + c;

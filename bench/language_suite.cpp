@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+// The language benchmark (issue 4, docs/language.md): on one corpus tier, every n-gram
+// baseline and the spiking learner with its two controls (plasticity off; trained on a
+// shuffled stream), frozen and prequential, over several seeds; writes one Markdown table.
+//
+//   build/bin/language_suite --corpus kjv.txt --tier kjv256 --seeds 3
+//       --out bench/results/language.md
+//
+// Everything goes through the public API: the same code paths as `hebllm baseline`,
+// `hebllm train` and `hebllm eval`.
+
+#include <sys/utsname.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <thread>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include <hebllm/build_info.hpp>
+#include <hebllm/lang/continual.hpp>
+#include <hebllm/lang/corpus.hpp>
+#include <hebllm/lang/dataset.hpp>
+#include <hebllm/lang/generate.hpp>
+#include <hebllm/lang/learner.hpp>
+#include <hebllm/lang/ngram.hpp>
+#include <hebllm/lang/predictor.hpp>
+#include <hebllm/lang/progress.hpp>
+#include <hebllm/lang/tokenizer.hpp>
+
+namespace {
+
+using namespace hebllm;
+
+struct row {
+    std::string model;
+    std::string mode;
+    std::vector<lang::eval_result> runs;  // one per seed
+    double train_s = 0.0;                 // mean over seeds
+    double train_tokens_per_s = 0.0;
+};
+
+std::string machine() {
+    std::ifstream cpu("/proc/cpuinfo");
+    std::string line;
+    std::string model = "unknown CPU";
+    while (std::getline(cpu, line)) {
+        if (line.rfind("model name", 0) == 0) {
+            model = line.substr(line.find(':') + 2);
+            break;
+        }
+    }
+    utsname u{};
+    uname(&u);
+    return model + ", " + std::to_string(std::thread::hardware_concurrency()) + " threads, " +
+           u.sysname + " " + u.release;
+}
+
+std::string mean_sd(const std::vector<double>& x, double scale, int digits) {
+    double m = 0.0;
+    for (double v : x) {
+        m += v;
+    }
+    m /= static_cast<double>(x.size());
+    char buf[64];
+    if (x.size() < 2) {
+        std::snprintf(buf, sizeof buf, "%.*f", digits, m * scale);
+        return buf;
+    }
+    double s = 0.0;
+    for (double v : x) {
+        s += (v - m) * (v - m);
+    }
+    s = std::sqrt(s / static_cast<double>(x.size() - 1));
+    std::snprintf(buf, sizeof buf, "%.*f ± %.*f", digits, m * scale, digits, s * scale);
+    return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App app{"hebllm language benchmark"};
+    std::string corpus_file;
+    std::string tier = "kjv256";
+    int seeds = 3;
+    int threads = 0;
+    std::string backend = "auto";
+    std::string out;
+    std::vector<std::string> set;
+    bool skip_network = false;
+    bool continual = false;
+    std::uint64_t continual_tokens = 20000;
+    app.add_option("--corpus", corpus_file, "Corpus file (hebllm corpus kjv OUT)")->required();
+    app.add_option("--tier", tier, "kjv256 or smoke")->capture_default_str();
+    app.add_option("--seeds", seeds, "Network seeds (1..N)")->capture_default_str();
+    app.add_option("--threads", threads, "cpu backend threads (0: default)");
+    app.add_option("--backend", backend, "Network backend")->capture_default_str();
+    app.add_option("--set", set, "Learner parameter key=value (repeatable)");
+    app.add_option("--out", out, "Markdown file to write");
+    app.add_flag("--skip-network", skip_network, "Baselines only");
+    app.add_flag("--continual", continual,
+                 "Also the continual protocol (KJV, then Debian's fortunes; V = 1024) for the "
+                 "trigram KN and the network");
+    app.add_option("--continual-tokens", continual_tokens,
+                   "Training tokens of each continual phase (tests: a tenth)")
+        ->capture_default_str();
+    CLI11_PARSE(app, argc, argv);
+
+    std::string command;
+    for (int i = 0; i < argc; ++i) {
+        command += (i ? " " : "") + std::string(argv[i]);
+    }
+    try {
+        const lang::split_spec spec =
+            tier == "smoke" ? lang::split_spec::smoke() : lang::split_spec::kjv256();
+        if (tier != "smoke" && tier != "kjv256") {
+            std::cerr << "unknown tier '" << tier << "' (kjv256, smoke)\n";
+            return 2;
+        }
+        const lang::dataset data = lang::make_dataset(lang::read_corpus(corpus_file), spec);
+        const std::uint32_t v = data.tok->size();
+        std::vector<row> rows;
+
+        // Baselines: deterministic, one run each.
+        for (const char* name :
+             {"uniform", "unigram", "bigram-kn", "trigram-kn", "4gram-kn", "trigram-wb"}) {
+            for (const bool preq : {false, true}) {
+                auto m = lang::make_baseline(name, v);
+                const auto t0 = std::chrono::steady_clock::now();
+                lang::train(*m, data.train);
+                const double ts =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                row r{name,
+                      preq ? "prequential" : "frozen",
+                      {},
+                      ts,
+                      static_cast<double>(data.train.size()) / ts};
+                r.runs.push_back(lang::evaluate(*m, data.test, preq));
+                std::fprintf(stderr, "%-12s %-12s %.3f bits %.1f%% top-1\n", name, r.mode.c_str(),
+                             r.runs[0].bits, 100.0 * r.runs[0].top1);
+                rows.push_back(r);
+            }
+        }
+
+        if (!skip_network) {
+            struct variant {
+                const char* name;
+                bool plastic;
+                bool shuffled;
+            };
+            const variant variants[] = {{"spiking network", true, false},
+                                        {"control: plasticity off", false, false},
+                                        {"control: shuffled training stream", true, true}};
+            for (const variant& var : variants) {
+                row frozen{var.name, "frozen", {}, 0.0, 0.0};
+                row preq{var.name, "prequential", {}, 0.0, 0.0};
+                for (int seed = 1; seed <= seeds; ++seed) {
+                    lang::learner_params p;
+                    for (const std::string& kv : set) {
+                        const std::size_t eq = kv.find('=');
+                        p.set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+                    }
+                    p.vocab_size = v;
+                    p.seed = static_cast<std::uint64_t>(seed);
+                    p.plastic = var.plastic;
+                    engine_options eo;
+                    eo.threads = threads;
+                    lang::network_learner net(p, backend, eo);
+                    const std::vector<std::uint32_t> stream =
+                        var.shuffled
+                            ? lang::shuffled_stream(data.train, static_cast<std::uint64_t>(seed))
+                            : data.train;
+                    lang::progress bar(std::string(var.name) + " train", stream.size());
+                    const auto t0 = std::chrono::steady_clock::now();
+                    lang::train(net, stream, &bar);
+                    bar.finish();
+                    const double ts =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                            .count();
+                    frozen.train_s += ts / seeds;
+                    frozen.train_tokens_per_s += static_cast<double>(stream.size()) / ts / seeds;
+                    net.fit_readout(data.validation);
+                    frozen.runs.push_back(lang::evaluate(net, data.test, false));
+                    // The frozen pass changed no weight; the prequential pass follows it.
+                    preq.runs.push_back(lang::evaluate(net, data.test, true));
+                    std::fprintf(stderr,
+                                 "%s seed %d: train %.1f s; frozen %.3f bits %.1f%%; "
+                                 "prequential %.3f bits %.1f%% (beta %.4g)\n",
+                                 var.name, seed, ts, frozen.runs.back().bits,
+                                 100.0 * frozen.runs.back().top1, preq.runs.back().bits,
+                                 100.0 * preq.runs.back().top1, net.beta());
+                }
+                preq.train_s = frozen.train_s;
+                preq.train_tokens_per_s = frozen.train_tokens_per_s;
+                rows.push_back(frozen);
+                rows.push_back(preq);
+            }
+        }
+
+        std::ostringstream md;
+        const std::time_t now = std::time(nullptr);
+        char date[64];
+        std::strftime(date, sizeof date, "%Y-%m-%d %H:%M UTC", std::gmtime(&now));
+        md << "# Language benchmark: " << tier << "\n\n"
+           << "Command: `" << command << "`  \n"
+           << "Date: " << date << "  \n"
+           << "Machine: " << machine() << "  \n"
+           << "hebllm " << build_info().version << "; corpus tier " << tier << ": "
+           << data.train.size() << " training, " << data.validation.size() << " validation, "
+           << data.test.size() << " test tokens; V = " << v << "; test `<unk>` rate "
+           << 100.0 * data.test_unk_rate << " %.\n\n"
+           << "Bits/token over all test targets; strict top-1/top-5 (`<unk>` is never a correct "
+              "prediction). Frozen: no learning during the test; prequential: predict, score, "
+              "then learn. Network rows: mean ± s.d. over seeds 1.."
+           << seeds << "; the readout's beta is fitted on the validation split only.\n\n"
+           << "| model | mode | bits/token | top-1 % | top-5 % | test tokens/s | train s |\n"
+           << "|---|---|---|---|---|---|---|\n";
+        for (const row& r : rows) {
+            std::vector<double> b, t1, t5, tps;
+            for (const auto& e : r.runs) {
+                b.push_back(e.bits);
+                t1.push_back(e.top1);
+                t5.push_back(e.top5);
+                tps.push_back(e.tokens_per_s);
+            }
+            char ts[32];
+            std::snprintf(ts, sizeof ts, "%.1f", r.train_s);
+            md << "| " << r.model << " | " << r.mode << " | " << mean_sd(b, 1.0, 3) << " | "
+               << mean_sd(t1, 100.0, 1) << " | " << mean_sd(t5, 100.0, 1) << " | "
+               << mean_sd(tps, 1.0, 0) << " | " << ts << " |\n";
+        }
+        if (continual) {
+            lang::continual_spec cs;
+            cs.a_train_tokens = continual_tokens;
+            cs.b_train_tokens = continual_tokens;
+            cs.a_test_tokens = continual_tokens / 10;
+            cs.b_test_tokens = continual_tokens / 10;
+            const lang::continual_data cd =
+                lang::make_continual(lang::read_corpus(corpus_file), lang::read_fortunes(), cs);
+            md << "\n## Continual learning: KJV (A), then fortunes (B)\n\n"
+               << "V = " << cd.tok->size() << " over A ∪ B; " << cs.a_train_tokens
+               << " training and " << cs.a_test_tokens
+               << " test tokens per phase; phase B is learned prequentially. Forgetting = "
+                  "bits on A's test after B minus after A. New words: prequential bits on "
+                  "words that occur in B's training text but not in A's, by occurrence.\n\n"
+               << "| model | A after A | B after A | A after B | B after B | forgetting | "
+                  "new 1st | new 2nd–5th | new 6th–20th |\n"
+               << "|---|---|---|---|---|---|---|---|---|\n";
+            const auto line = [&md](const std::string& name, const lang::continual_result& r) {
+                char buf[512];
+                std::snprintf(buf, sizeof buf,
+                              "| %s | %.3f | %.3f | %.3f | %.3f | %+.3f | %.2f | %.2f | %.2f |\n",
+                              name.c_str(), r.a_after_a.bits, r.b_after_a.bits, r.a_after_b.bits,
+                              r.b_after_b.bits, r.forgetting(), r.new_bits[0], r.new_bits[1],
+                              r.new_bits[2]);
+                md << buf;
+                std::fputs(buf, stderr);
+            };
+            {
+                auto kn = lang::make_baseline("trigram-kn", cd.tok->size());
+                line("trigram-kn", lang::evaluate_continual(cd, *kn));
+            }
+            if (!skip_network) {
+                lang::learner_params p;
+                for (const std::string& kv : set) {
+                    const std::size_t eq = kv.find('=');
+                    p.set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+                }
+                p.vocab_size = cd.tok->size();
+                p.seed = 1;
+                engine_options eo;
+                eo.threads = threads;
+                lang::network_learner net(p, backend, eo);
+                line("spiking network (seed 1, readout beta from KJV-256 validation)",
+                     lang::evaluate_continual(cd, net));
+            }
+        }
+        std::cout << md.str();
+        if (!out.empty()) {
+            std::ofstream f(out);
+            f << md.str();
+        }
+    } catch (const std::exception& e) {
+        std::cerr << "language_suite: error: " << e.what() << '\n';
+        return 1;
+    }
+    return 0;
+}

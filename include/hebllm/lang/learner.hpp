@@ -1,0 +1,139 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+// The spiking next-token learner: a hebllm network that reads text one token at a time, learns
+// online with local plasticity only, and predicts the next token from its output neurons
+// (docs/language.md "The network learner").
+//
+// Populations (all sizes per vocabulary token):
+//   sensory   spike sources; token t forces its sensory_per_token neurons to spike every step
+//             of the presentation (the first present_steps steps of a token's window)
+//   context   LIF neurons fed one-to-one by the sensory neurons through a delay line of one
+//             window: they replay the previous token while the current one is presented
+//   bias      one spike source that fires with every presentation (the learner's prior)
+//   output    output_per_token LIF neurons per token, exponential synapses, escape noise
+//             (a stochastic threshold); the readout
+// Sensory, context and bias neurons project to every output neuron through plastic synapses
+// (initial weight 0). Optionally each of the three has an inhibitory twin with anti-Hebbian
+// plastic synapses (negative stdp_scale), so that a token can also suppress an output.
+//
+// Learning is contrastive three-factor STDP with the neuromodulator set by the learner
+// (neuromodulation kind `external`): while a token is presented the output neurons fire from
+// what the network predicts and m = m_free < 0, so pre-before-post pairings weaken the
+// synapses that drove them; after the prediction window closes the next token's output
+// neurons are forced to spike once (the teacher) with m = m_teach > 0, which strengthens the
+// synapses from what was just presented. Expected changes vanish when the free firing of each
+// output matches m_teach/|m_free| times how often its token follows: the weights become a
+// Poisson regression of the next token on the current and previous tokens, learned from spike
+// pairings alone. No counts are kept anywhere outside the synaptic weights.
+//
+// Readout (read before anything about the next token reaches the network): the synaptic
+// current of each token's output neurons summed over the last readout_steps steps of the
+// prediction window, p = softmax(beta * drive), beta fitted on validation text only.
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <hebllm/engine.hpp>
+#include <hebllm/lang/predictor.hpp>
+#include <hebllm/network.hpp>
+
+namespace hebllm::lang {
+
+struct learner_params {
+    std::uint32_t vocab_size = 256;
+    std::uint32_t sensory_per_token = 2;
+    std::uint32_t output_per_token = 4;
+    std::uint32_t present_steps = 8;  // steps a token is presented (the prediction window)
+    std::uint32_t window_steps = 16;  // steps per token (>= present_steps + 5)
+    std::uint32_t readout_steps = 8;  // last steps of the prediction window summed by the readout
+    bool context = true;              // the previous-token delay line
+    bool inhibitory = false;          // anti-Hebbian inhibitory twins of the plastic pathways
+    bool plastic = true;              // false: the plasticity-off control (STDP disabled)
+    double dt_ms = 1.0;
+    // Output neurons.
+    double tau_m_ms = 10.0;
+    double tau_syn_ms = 2.0;
+    double threshold = 1.0;
+    double refractory_ms = 2.0;
+    double bias_current = -1.3;
+    double escape_width = 0.25;       // escape noise (docs/model.md): firing rate exponential in v
+    double escape_rate_hz = 1000.0;   // hazard at the threshold
+    std::uint32_t noise_sources = 0;  // optional Poisson background (poisson_input)
+    double noise_rate_hz = 100.0;
+    double noise_amplitude = 0.0;
+    // Plasticity.
+    double learning_rate = 0.03;
+    double w_max = 2.0;
+    double tau_plus_ms = 10.0;
+    double m_free = -1.0;
+    double m_teach = 3.0;
+    double bias_scale = 0.25;  // stdp_scale of the bias pathway (bounds and rate)
+    // Learning-rate schedule through the neuromodulator: both m_free and m_teach are scaled by
+    // (1 + n / anneal_tokens)^-anneal_power after n tokens learned (anneal_tokens 0: constant).
+    double anneal_tokens = 1000.0;
+    double anneal_power = 0.85;
+    std::uint64_t seed = 1;
+
+    // Checks every field; throws model_error naming the field.
+    void validate() const;
+    // "key = value" lines, and back (unknown keys and bad values are errors).
+    std::string to_text() const;
+    static learner_params from_text(std::string_view text);
+    // Set one field by name from a string ("learning_rate", "0.001"): for --set on the CLI.
+    void set(std::string_view key, std::string_view value);
+};
+
+// The learner's network as a plain network_spec (for inspection, export, or another backend).
+network_spec make_learner_network(const learner_params& p);
+
+class network_learner final : public predictor {
+public:
+    // A new, untrained learner on `backend` ("auto", "cpu", "reference", ...).
+    explicit network_learner(const learner_params& p, std::string_view backend = "auto",
+                             const engine_options& options = {});
+    // Continue from a restored engine (a checkpoint) and the text of state_text().
+    network_learner(std::unique_ptr<engine> restored, std::string_view state);
+
+    std::string name() const override;
+    std::uint32_t vocab_size() const override { return params_.vocab_size; }
+    void predict(std::span<double> p) override;
+    void observe(std::uint32_t token, bool learn) override;
+    // Frozen scoring switches the prediction phase's plasticity off from the first token on.
+    void start_scoring(bool learn) override { learning_ = learn; }
+
+    // Readout sharpness; fit_readout() sets it from a stream it predicts frozen (no learning),
+    // minimising bits/token. Returns the bits/token at the fitted beta.
+    double beta() const { return beta_; }
+    void set_beta(double beta);
+    double fit_readout(std::span<const std::uint32_t> stream);
+
+    const learner_params& params() const { return params_; }
+    engine& network() { return *engine_; }
+    const engine& network() const { return *engine_; }
+    // Everything outside the engine needed to continue exactly: the parameters, beta, the
+    // token being presented and where in its window the network is.
+    std::string state_text() const;
+
+private:
+    void run_prediction_window();
+    void step_with(double modulation, std::int64_t teacher_token);
+    double schedule() const;
+
+    learner_params params_;
+    std::unique_ptr<engine> engine_;
+    double beta_ = 0.046;        // what fit_readout gives on KJV validation text (docs/learner.md)
+    std::int64_t current_ = -1;  // token being presented (-1: none yet)
+    bool predicted_ = false;     // the prediction window of current_ has run
+    bool learning_ = true;       // free-phase plasticity follows the last observe()
+    std::uint64_t learned_ = 0;  // tokens learned so far (the schedule's clock)
+    std::vector<double> drive_;  // [vocab] summed synaptic current of the last window
+    std::vector<double> current_buf_;
+    // Global ids.
+    std::uint32_t sensory_ = 0, sensory_inh_ = 0, bias_ = 0, output_ = 0;
+};
+
+}  // namespace hebllm::lang

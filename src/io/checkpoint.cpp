@@ -1,0 +1,642 @@
+// SPDX-License-Identifier: MIT
+// Checkpoint files (docs/formats.md "Checkpoints"): a 32-byte header, then named sections each
+// with its length and xxh64 checksums of its header and payload. Little-endian throughout.
+//
+// Reading never trusts a length: each is checked against the bytes left in the file before
+// anything is allocated from it, and every array section's length must be a multiple of its
+// element size.
+
+#include <hebllm/checkpoint.hpp>
+
+#include <algorithm>
+#include <array>
+#include <bit>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <type_traits>
+
+#include <fcntl.h>
+#include <unistd.h>
+#include <xxhash.h>
+
+#include <hebllm/errors.hpp>
+#include <hebllm/io.hpp>
+
+#include "io/file_util.hpp"
+
+namespace hebllm::io_detail {
+std::string network_toml_text(const network_spec& spec);
+}  // namespace hebllm::io_detail
+
+namespace hebllm {
+
+static_assert(std::endian::native == std::endian::little,
+              "checkpoints are written little-endian with memcpy: port the writer first");
+
+namespace {
+
+constexpr std::array<char, 8> magic = {'H', 'E', 'B', 'L', 'L', 'M', 'C', 'K'};
+constexpr std::uint32_t endian_marker = 0x0A0B0C0Du;
+constexpr std::uint32_t swapped_endian_marker = 0x0D0C0B0Au;  // read from a big-endian file
+constexpr std::size_t header_size = 32;
+constexpr std::size_t name_size = 48;
+constexpr std::size_t section_header_size = name_size + 24;
+const std::string extra_prefix = "extra/";
+
+std::uint64_t hash(const std::uint8_t* p, std::size_t n) {
+    return XXH64(p, n, 0);
+}
+
+// ---- writing ----------------------------------------------------------------------------------
+
+class writer {
+public:
+    void section(const std::string& name, const std::vector<std::uint8_t>& payload) {
+        std::array<std::uint8_t, section_header_size> h{};
+        std::memcpy(h.data(), name.data(), std::min(name.size(), name_size));
+        const std::uint64_t length = payload.size();
+        const std::uint64_t payload_hash = hash(payload.data(), payload.size());
+        std::memcpy(h.data() + name_size, &length, 8);
+        std::memcpy(h.data() + name_size + 8, &payload_hash, 8);
+        const std::uint64_t header_hash = hash(h.data(), name_size + 16);
+        std::memcpy(h.data() + name_size + 16, &header_hash, 8);
+        out_.insert(out_.end(), h.begin(), h.end());
+        out_.insert(out_.end(), payload.begin(), payload.end());
+        ++count_;
+    }
+    template <class T>
+    void array(const std::string& name, const std::vector<T>& v) {
+        static_assert(std::is_arithmetic_v<T>);
+        std::vector<std::uint8_t> payload(v.size() * sizeof(T));
+        if (!v.empty()) {
+            std::memcpy(payload.data(), v.data(), payload.size());
+        }
+        section(name, payload);
+    }
+    std::vector<std::uint8_t> finish() {
+        std::vector<std::uint8_t> file(header_size);
+        std::memcpy(file.data(), magic.data(), 8);
+        const std::uint32_t words[4] = {checkpoint_format_version, endian_marker, count_, 0};
+        std::memcpy(file.data() + 8, words, 16);
+        const std::uint64_t h = hash(file.data(), 24);
+        std::memcpy(file.data() + 24, &h, 8);
+        file.insert(file.end(), out_.begin(), out_.end());
+        return file;
+    }
+
+private:
+    std::vector<std::uint8_t> out_;
+    std::uint32_t count_ = 0;
+};
+
+// Little-endian fields appended to a payload.
+class packer {
+public:
+    template <class T>
+    void put(T v) {
+        static_assert(std::is_arithmetic_v<T>);
+        const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
+        bytes.insert(bytes.end(), p, p + sizeof(T));
+    }
+    std::vector<std::uint8_t> bytes;
+};
+
+// Fields read from a payload, each checked against what is left.
+class unpacker {
+public:
+    unpacker(std::span<const std::uint8_t> b, const std::string& file, std::string section)
+        : b_(b), file_(file), section_(std::move(section)) {}
+    template <class T>
+    T get() {
+        if (b_.size() - pos_ < sizeof(T)) {
+            fail("ends in the middle of a record");
+        }
+        T v;
+        std::memcpy(&v, b_.data() + pos_, sizeof(T));
+        pos_ += sizeof(T);
+        return v;
+    }
+    bool done() const { return pos_ == b_.size(); }
+    std::size_t left() const { return b_.size() - pos_; }
+    [[noreturn]] void fail(const std::string& what) const {
+        throw file_error(file_, 0, "section '" + section_ + "' " + what);
+    }
+
+private:
+    std::span<const std::uint8_t> b_;
+    std::size_t pos_ = 0;
+    const std::string& file_;
+    std::string section_;
+};
+
+std::vector<std::uint8_t> to_bytes(std::string_view s) {
+    return {s.begin(), s.end()};
+}
+
+bool valid_extra_name(std::string_view name) {
+    if (name.empty() || name.size() + extra_prefix.size() > name_size) {
+        return false;
+    }
+    return std::all_of(name.begin(), name.end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+               c == '.' || c == '_' || c == '-';
+    });
+}
+
+// ---- reading ----------------------------------------------------------------------------------
+
+struct section_view {
+    std::string name;
+    std::span<const std::uint8_t> payload;
+};
+
+std::vector<section_view> split_sections(std::span<const std::uint8_t> b, const std::string& file,
+                                         bool verify, std::uint32_t& version) {
+    if (b.size() < header_size) {
+        throw file_error(file, 0,
+                         "truncated: " + std::to_string(b.size()) +
+                             " bytes, shorter than the 32-byte checkpoint header");
+    }
+    if (std::memcmp(b.data(), magic.data(), 8) != 0) {
+        throw file_error(file, 0, "not a hebllm checkpoint (the magic 'HEBLLMCK' is missing)");
+    }
+    std::uint32_t words[4];
+    std::memcpy(words, b.data() + 8, 16);
+    if (words[1] == swapped_endian_marker) {
+        throw file_error(file, 0,
+                         "wrong endianness: the checkpoint was written big-endian, this build "
+                         "reads little-endian checkpoints only");
+    }
+    if (words[1] != endian_marker) {
+        throw file_error(file, 0, "corrupted header: bad endianness marker");
+    }
+    std::uint64_t stored;
+    std::memcpy(&stored, b.data() + 24, 8);
+    if (verify && stored != hash(b.data(), 24)) {
+        throw file_error(file, 0, "corrupted header: checksum mismatch");
+    }
+    version = words[0];
+    if (version != checkpoint_format_version) {
+        throw file_error(file, 0,
+                         "unsupported checkpoint format version " + std::to_string(version) +
+                             " (this build reads version " +
+                             std::to_string(checkpoint_format_version) + ")");
+    }
+    const std::uint32_t count = words[2];
+    std::vector<section_view> out;
+    std::size_t pos = header_size;
+    for (std::uint32_t k = 0; k < count; ++k) {
+        const std::string where =
+            "section " + std::to_string(k + 1) + " of " + std::to_string(count);
+        if (b.size() - pos < section_header_size) {
+            throw file_error(file, 0, "truncated: the file ends in the header of " + where);
+        }
+        const std::uint8_t* h = b.data() + pos;
+        std::uint64_t length, payload_hash, header_hash;
+        std::memcpy(&length, h + name_size, 8);
+        std::memcpy(&payload_hash, h + name_size + 8, 8);
+        std::memcpy(&header_hash, h + name_size + 16, 8);
+        if (verify && header_hash != hash(h, name_size + 16)) {
+            throw file_error(file, 0, "corrupted: checksum mismatch in the header of " + where);
+        }
+        const char* name_begin = reinterpret_cast<const char*>(h);
+        const std::string name(name_begin, strnlen(name_begin, name_size));
+        pos += section_header_size;
+        if (length > b.size() - pos) {
+            throw file_error(file, 0,
+                             "truncated: section '" + name + "' declares " +
+                                 std::to_string(length) + " bytes, only " +
+                                 std::to_string(b.size() - pos) + " are left in the file");
+        }
+        const std::span<const std::uint8_t> payload = b.subspan(pos, length);
+        if (verify && payload_hash != hash(payload.data(), payload.size())) {
+            throw file_error(file, 0, "corrupted: checksum mismatch in section '" + name + "'");
+        }
+        out.push_back({name, payload});
+        pos += length;
+    }
+    if (pos != b.size()) {
+        throw file_error(file, 0,
+                         std::to_string(b.size() - pos) +
+                             " unexpected bytes after the last section (corrupted section count?)");
+    }
+    return out;
+}
+
+class section_reader {
+public:
+    section_reader(std::vector<section_view> sections, const std::string& file)
+        : sections_(std::move(sections)), file_(file) {}
+
+    std::span<const std::uint8_t> bytes(const std::string& name) const {
+        for (const auto& s : sections_) {
+            if (s.name == name) {
+                return s.payload;
+            }
+        }
+        throw file_error(file_, 0, "missing section '" + name + "'");
+    }
+    template <class T>
+    std::vector<T> array(const std::string& name) const {
+        const auto b = bytes(name);
+        if (b.size() % sizeof(T) != 0) {
+            throw file_error(file_, 0,
+                             "section '" + name + "' has " + std::to_string(b.size()) +
+                                 " bytes, not a multiple of its element size " +
+                                 std::to_string(sizeof(T)));
+        }
+        std::vector<T> v(b.size() / sizeof(T));
+        if (!v.empty()) {
+            std::memcpy(v.data(), b.data(), b.size());
+        }
+        return v;
+    }
+    unpacker fields(const std::string& name) const { return {bytes(name), file_, name}; }
+    const std::vector<section_view>& all() const { return sections_; }
+
+private:
+    std::vector<section_view> sections_;
+    const std::string& file_;
+};
+
+// ---- fault injection (tests only) ---------------------------------------------------------------
+
+// HEBLLM_CHECKPOINT_FAULT makes the writer _exit(86) at a chosen point, as a crash would:
+// "bytes:K" after K bytes of the temporary file, "before_rename", "after_rename".
+struct fault_plan {
+    long long after_bytes = -1;
+    bool before_rename = false;
+    bool after_rename = false;
+};
+
+fault_plan read_fault_plan() {
+    fault_plan f;
+    const char* e = std::getenv("HEBLLM_CHECKPOINT_FAULT");
+    if (e == nullptr) {
+        return f;
+    }
+    const std::string s(e);
+    if (s.rfind("bytes:", 0) == 0) {
+        f.after_bytes = std::atoll(s.c_str() + 6);
+    } else if (s == "before_rename") {
+        f.before_rename = true;
+    } else if (s == "after_rename") {
+        f.after_rename = true;
+    }
+    return f;
+}
+
+std::string errno_text(int err) {
+    return std::strerror(err);
+}
+
+void write_atomic(const std::filesystem::path& path, const std::vector<std::uint8_t>& data) {
+    const fault_plan fault = read_fault_plan();
+    if (fault.after_bytes < 0 && !fault.before_rename && !fault.after_rename) {
+        io_detail::write_file_atomic(
+            path, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
+        return;
+    }
+    // The same steps as io_detail::write_file_atomic, with the crash points.
+    const std::string name = path.string();
+    std::filesystem::path dir = path.parent_path();
+    if (dir.empty()) {
+        dir = ".";
+    }
+    // Built with append: GCC 12 at -O2 gives a false -Wrestrict for "." + std::string.
+    std::string temp_name(1, '.');
+    temp_name.append(path.filename().string())
+        .append(".tmp.")
+        .append(std::to_string(::getpid()))
+        .append(".f");
+    const std::filesystem::path temp = dir / temp_name;
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0) {
+        throw file_error(name, 0, "cannot create temporary file: " + errno_text(errno));
+    }
+    std::size_t done = 0;
+    while (done < data.size()) {
+        std::size_t n = std::min<std::size_t>(4096, data.size() - done);
+        if (fault.after_bytes >= 0) {
+            const auto limit = static_cast<std::size_t>(fault.after_bytes);
+            if (done >= limit) {
+                ::_exit(86);
+            }
+            n = std::min(n, limit - done);
+        }
+        const ssize_t w = ::write(fd, data.data() + done, n);
+        if (w < 0) {
+            ::close(fd);
+            ::unlink(temp.c_str());
+            throw file_error(name, 0, "cannot write: " + errno_text(errno));
+        }
+        done += static_cast<std::size_t>(w);
+    }
+    if (fault.after_bytes >= 0) {  // K >= the file's size: everything written, not flushed
+        ::_exit(86);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        ::unlink(temp.c_str());
+        throw file_error(name, 0, "cannot flush to disk: " + errno_text(errno));
+    }
+    if (fault.before_rename) {
+        ::_exit(86);
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        ::unlink(temp.c_str());
+        throw file_error(name, 0, "cannot rename temporary file into place: " + errno_text(errno));
+    }
+    if (fault.after_rename) {
+        ::_exit(86);
+    }
+    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        ::fsync(dfd);
+        ::close(dfd);
+    }
+}
+
+}  // namespace
+
+// ---- the format
+// -----------------------------------------------------------------------------------
+
+std::vector<std::uint8_t> serialize_checkpoint(const engine_snapshot& f,
+                                               std::span<const checkpoint_section> extra) {
+    for (const checkpoint_section& x : extra) {
+        if (!valid_extra_name(x.name)) {
+            throw model_error("checkpoint section name '" + x.name +
+                              "' must be 1 to 42 characters of [A-Za-z0-9._-]");
+        }
+    }
+    writer w;
+    w.section("spec.toml", to_bytes(io_detail::network_toml_text(f.spec)));
+    {
+        packer p;
+        for (const synapse_entry& e : f.spec.synapses) {
+            p.put(e.pre);
+            p.put(e.post);
+            p.put(e.weight);
+            p.put(e.delay_ms);
+            p.put(static_cast<std::uint8_t>(e.plastic ? 1 : 0));
+        }
+        w.section("spec.synapses", p.bytes);
+    }
+    {
+        packer p;
+        for (const input_spike& s : f.spec.input_spikes) {
+            p.put(s.neuron);
+            p.put(s.time_ms);
+        }
+        w.section("spec.input_spikes", p.bytes);
+    }
+    {
+        packer p;
+        p.put(f.step);
+        p.put(static_cast<std::uint32_t>(f.v.size()));
+        p.put(f.max_delay);
+        p.put(f.history_next);
+        p.put(f.history_size);
+        p.put(f.surprise);
+        p.put(f.reward);
+        p.put(f.external_m);
+        p.put(f.modulation);
+        p.put(f.last_consolidation_step);
+        p.put(f.spikes_since_consolidation);
+        p.put(f.consolidations);
+        p.put(f.stats_steps);
+        p.put(f.stats_spikes);
+        p.put(f.stats_synaptic_events);
+        p.put(f.stats_plasticity_updates);
+        p.put(f.stats_forced_spikes_dropped);
+        p.put(f.stats_wall_s);
+        p.put(static_cast<std::uint8_t>(f.has_recorded_spikes ? 1 : 0));
+        w.section("engine.scalars", p.bytes);
+    }
+    w.array("synapses.row_begin", f.row_begin);
+    w.array("synapses.segment_begin", f.segment_begin);
+    w.array("synapses.segment_end", f.segment_end);
+    w.array("synapses.segment_delay", f.segment_delay);
+    w.array("synapses.segment_plastic", f.segment_plastic);
+    w.array("synapses.target", f.target);
+    w.array("synapses.weight", f.weight);
+    w.array("synapses.negative", f.negative);
+    w.array("synapses.stdp_scale", f.stdp_scale);
+    w.array("neurons.v", f.v);
+    w.array("neurons.i_syn", f.i_syn);
+    w.array("neurons.threshold", f.threshold);
+    w.array("neurons.theta", f.theta);
+    w.array("neurons.rate_hz", f.rate_hz);
+    w.array("neurons.pre_after", f.pre_after);
+    w.array("neurons.pre_before", f.pre_before);
+    w.array("neurons.post_after", f.post_after);
+    w.array("neurons.last_spike", f.last_spike);
+    w.array("neurons.prev_spike", f.prev_spike);
+    w.array("neurons.refractory", f.refractory);
+    w.array("pending", f.pending);
+    {
+        packer p;
+        for (const stimulus& s : f.stimuli) {
+            p.put(static_cast<std::uint8_t>(s.kind));
+            p.put(s.first);
+            p.put(s.count);
+            p.put(s.t_start_ms);
+            p.put(s.t_stop_ms);
+            p.put(s.rate_hz);
+            p.put(s.amplitude);
+            p.put(s.sources);
+        }
+        w.section("inputs.stimuli", p.bytes);
+    }
+    w.array("inputs.spike_step", f.input_spike_step);
+    w.array("inputs.spike_neuron", f.input_spike_neuron);
+    w.array("neuromodulation.history_begin", f.history_begin);
+    w.array("neuromodulation.history_ids", f.history_ids);
+    w.array("consolidation.replay_begin", f.replay_begin);
+    w.array("consolidation.replay_ids", f.replay_ids);
+    w.array("consolidation.replay_step", f.replay_step);
+    w.array("recording.population_counts", f.population_spike_counts);
+    if (f.has_recorded_spikes) {
+        w.array("recording.spike_neuron", f.recorded_neuron);
+        w.array("recording.spike_step", f.recorded_step);
+    }
+    for (const checkpoint_section& x : extra) {
+        w.section(extra_prefix + x.name, x.bytes);
+    }
+    return w.finish();
+}
+
+engine_snapshot parse_checkpoint(std::span<const std::uint8_t> bytes, const std::string& file,
+                                 std::vector<checkpoint_section>* extra, bool verify_checksums) {
+    std::uint32_t version = 0;
+    const section_reader r(split_sections(bytes, file, verify_checksums, version), file);
+    engine_snapshot f;
+    {
+        const auto text = r.bytes("spec.toml");
+        try {
+            f.spec = parse_network(
+                std::string_view(reinterpret_cast<const char*>(text.data()), text.size()), {},
+                file + " [spec.toml]");
+        } catch (const file_error&) {
+            throw;
+        } catch (const error& e) {
+            throw file_error(file, 0, std::string("section 'spec.toml': ") + e.what());
+        }
+    }
+    {
+        unpacker u = r.fields("spec.synapses");
+        while (!u.done()) {
+            synapse_entry e;
+            e.pre = u.get<std::uint32_t>();
+            e.post = u.get<std::uint32_t>();
+            e.weight = u.get<double>();
+            e.delay_ms = u.get<double>();
+            e.plastic = u.get<std::uint8_t>() != 0;
+            f.spec.synapses.push_back(e);
+        }
+    }
+    {
+        unpacker u = r.fields("spec.input_spikes");
+        while (!u.done()) {
+            input_spike s;
+            s.neuron = u.get<std::uint32_t>();
+            s.time_ms = u.get<double>();
+            f.spec.input_spikes.push_back(s);
+        }
+    }
+    try {
+        f.spec.validate();
+    } catch (const model_error& e) {
+        throw file_error(file, 0, std::string("the stored network is invalid: ") + e.what());
+    }
+    const std::uint64_t n = f.spec.neuron_count();
+    {
+        unpacker u = r.fields("engine.scalars");
+        f.step = u.get<std::int64_t>();
+        const auto neurons = u.get<std::uint32_t>();
+        f.max_delay = u.get<std::uint32_t>();
+        f.history_next = u.get<std::uint64_t>();
+        f.history_size = u.get<std::uint64_t>();
+        f.surprise = u.get<double>();
+        f.reward = u.get<double>();
+        f.external_m = u.get<double>();
+        f.modulation = u.get<double>();
+        f.last_consolidation_step = u.get<std::int64_t>();
+        f.spikes_since_consolidation = u.get<std::uint64_t>();
+        f.consolidations = u.get<std::uint64_t>();
+        f.stats_steps = u.get<std::int64_t>();
+        f.stats_spikes = u.get<std::uint64_t>();
+        f.stats_synaptic_events = u.get<std::uint64_t>();
+        f.stats_plasticity_updates = u.get<std::uint64_t>();
+        f.stats_forced_spikes_dropped = u.get<std::uint64_t>();
+        f.stats_wall_s = u.get<double>();
+        f.has_recorded_spikes = u.get<std::uint8_t>() != 0;
+        if (!u.done()) {
+            u.fail("is longer than this format version's fields");
+        }
+        if (neurons != n) {
+            u.fail("says " + std::to_string(neurons) + " neurons, the network has " +
+                   std::to_string(n));
+        }
+    }
+    f.row_begin = r.array<std::uint64_t>("synapses.row_begin");
+    f.segment_begin = r.array<std::uint32_t>("synapses.segment_begin");
+    f.segment_end = r.array<std::uint64_t>("synapses.segment_end");
+    f.segment_delay = r.array<std::uint8_t>("synapses.segment_delay");
+    f.segment_plastic = r.array<std::uint8_t>("synapses.segment_plastic");
+    f.target = r.array<std::uint32_t>("synapses.target");
+    f.weight = r.array<float>("synapses.weight");
+    f.negative = r.array<std::uint8_t>("synapses.negative");
+    f.stdp_scale = r.array<double>("synapses.stdp_scale");
+    f.v = r.array<double>("neurons.v");
+    f.i_syn = r.array<double>("neurons.i_syn");
+    f.threshold = r.array<double>("neurons.threshold");
+    f.theta = r.array<double>("neurons.theta");
+    f.rate_hz = r.array<double>("neurons.rate_hz");
+    f.pre_after = r.array<double>("neurons.pre_after");
+    f.pre_before = r.array<double>("neurons.pre_before");
+    f.post_after = r.array<double>("neurons.post_after");
+    f.last_spike = r.array<std::int64_t>("neurons.last_spike");
+    f.prev_spike = r.array<std::int64_t>("neurons.prev_spike");
+    f.refractory = r.array<std::int32_t>("neurons.refractory");
+    f.pending = r.array<std::int64_t>("pending");
+    {
+        unpacker u = r.fields("inputs.stimuli");
+        while (!u.done()) {
+            stimulus s;
+            const auto kind = u.get<std::uint8_t>();
+            if (kind > static_cast<std::uint8_t>(stimulus_kind::poisson_input)) {
+                u.fail("holds an unknown stimulus kind " + std::to_string(kind));
+            }
+            s.kind = static_cast<stimulus_kind>(kind);
+            s.first = u.get<std::uint32_t>();
+            s.count = u.get<std::uint32_t>();
+            s.t_start_ms = u.get<double>();
+            s.t_stop_ms = u.get<double>();
+            s.rate_hz = u.get<double>();
+            s.amplitude = u.get<double>();
+            s.sources = u.get<std::uint32_t>();
+            f.stimuli.push_back(s);
+        }
+    }
+    f.input_spike_step = r.array<std::int64_t>("inputs.spike_step");
+    f.input_spike_neuron = r.array<std::uint32_t>("inputs.spike_neuron");
+    f.history_begin = r.array<std::uint64_t>("neuromodulation.history_begin");
+    f.history_ids = r.array<std::uint32_t>("neuromodulation.history_ids");
+    f.replay_begin = r.array<std::uint64_t>("consolidation.replay_begin");
+    f.replay_ids = r.array<std::uint32_t>("consolidation.replay_ids");
+    f.replay_step = r.array<std::int64_t>("consolidation.replay_step");
+    f.population_spike_counts = r.array<std::uint64_t>("recording.population_counts");
+    if (f.has_recorded_spikes) {
+        f.recorded_neuron = r.array<std::uint32_t>("recording.spike_neuron");
+        f.recorded_step = r.array<std::int64_t>("recording.spike_step");
+    }
+    // Arrays whose size follows from the network: checked here so the message names the file
+    // (the engine checks the rest of the structure).
+    const auto expect = [&](std::uint64_t have, std::uint64_t want, const char* name) {
+        if (have != want) {
+            throw file_error(file, 0,
+                             std::string("section '") + name + "' has " + std::to_string(have) +
+                                 " entries, the network needs " + std::to_string(want));
+        }
+    };
+    expect(f.row_begin.size(), n + 1, "synapses.row_begin");
+    expect(f.v.size(), n, "neurons.v");
+    expect(f.pending.size(), n * f.max_delay, "pending");
+    for (const auto& s : r.all()) {
+        if (s.name.rfind(extra_prefix, 0) == 0 && extra != nullptr) {
+            extra->push_back(
+                {s.name.substr(extra_prefix.size()), {s.payload.begin(), s.payload.end()}});
+        }
+    }
+    return f;
+}
+
+void save_checkpoint(const engine& e, const std::filesystem::path& file,
+                     std::span<const checkpoint_section> extra,
+                     const checkpoint_save_options& options) {
+    const std::vector<std::uint8_t> data =
+        serialize_checkpoint(e.snapshot(options.recorded_spikes), extra);
+    write_atomic(file, data);
+}
+
+loaded_checkpoint load_checkpoint(const std::filesystem::path& file, std::string_view backend,
+                                  const engine_options& options) {
+    const std::string name = file.string();
+    const std::string text = io_detail::read_file(file);
+    loaded_checkpoint out;
+    const engine_snapshot snap =
+        parse_checkpoint(std::span(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()),
+                         name, &out.extra);
+    out.format_version = checkpoint_format_version;
+    try {
+        out.engine = make_engine(snap, backend, options);
+    } catch (const model_error& e) {
+        throw file_error(name, 0, std::string("inconsistent checkpoint: ") + e.what());
+    }
+    return out;
+}
+
+}  // namespace hebllm

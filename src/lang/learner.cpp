@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: MIT
+// The spiking next-token learner (include/hebllm/lang/learner.hpp, docs/language.md).
+
+#include <hebllm/lang/learner.hpp>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <functional>
+#include <limits>
+#include <sstream>
+#include <string>
+#include <utility>
+
+#include <hebllm/errors.hpp>
+
+namespace hebllm::lang {
+namespace {
+
+[[noreturn]] void bad(const std::string& what) {
+    throw model_error("learner: " + what);
+}
+
+// "'key' needs NEED, got 'text'" (built by appending: GCC 12 warns falsely on operator+ here).
+[[noreturn]] void bad_value(std::string_view key, std::string_view need, std::string_view text) {
+    std::string m = "'";
+    m.append(key).append("' needs ").append(need).append(", got '").append(text).append("'");
+    bad(m);
+}
+
+double parse_double(std::string_view key, std::string_view text) {
+    double v = 0.0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v)) {
+        bad_value(key, "a finite number", text);
+    }
+    return v;
+}
+
+std::uint64_t parse_unsigned(std::string_view key, std::string_view text) {
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (ec != std::errc{} || end != text.data() + text.size()) {
+        bad_value(key, "a non-negative integer", text);
+    }
+    return v;
+}
+
+bool parse_bool(std::string_view key, std::string_view text) {
+    if (text == "true" || text == "1") {
+        return true;
+    }
+    if (text == "false" || text == "0") {
+        return false;
+    }
+    bad_value(key, "true or false", text);
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) {
+        s.remove_prefix(1);
+    }
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) {
+        s.remove_suffix(1);
+    }
+    return s;
+}
+
+// One table of every field: name, how to print it, how to set it.
+struct field {
+    const char* name;
+    std::function<std::string(const learner_params&)> get;
+    std::function<void(learner_params&, std::string_view)> set;
+};
+
+std::string fmt(double v) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v);
+    return buf;
+}
+
+template <typename T>
+field unsigned_field(const char* name, T learner_params::*member) {
+    return {name, [member](const learner_params& p) { return std::to_string(p.*member); },
+            [name, member](learner_params& p, std::string_view v) {
+                const std::uint64_t x = parse_unsigned(name, v);
+                if (x > std::numeric_limits<T>::max()) {
+                    bad(std::string("'") + name + "' is too large: " + std::string(v));
+                }
+                p.*member = static_cast<T>(x);
+            }};
+}
+
+field double_field(const char* name, double learner_params::*member) {
+    return {name, [member](const learner_params& p) { return fmt(p.*member); },
+            [name, member](learner_params& p, std::string_view v) {
+                p.*member = parse_double(name, v);
+            }};
+}
+
+field bool_field(const char* name, bool learner_params::*member) {
+    return {
+        name,
+        [member](const learner_params& p) { return std::string(p.*member ? "true" : "false"); },
+        [name, member](learner_params& p, std::string_view v) { p.*member = parse_bool(name, v); }};
+}
+
+const std::vector<field>& fields() {
+    static const std::vector<field> all = {
+        unsigned_field("vocab_size", &learner_params::vocab_size),
+        unsigned_field("sensory_per_token", &learner_params::sensory_per_token),
+        unsigned_field("output_per_token", &learner_params::output_per_token),
+        unsigned_field("present_steps", &learner_params::present_steps),
+        unsigned_field("window_steps", &learner_params::window_steps),
+        unsigned_field("readout_steps", &learner_params::readout_steps),
+        bool_field("context", &learner_params::context),
+        bool_field("inhibitory", &learner_params::inhibitory),
+        bool_field("plastic", &learner_params::plastic),
+        double_field("dt_ms", &learner_params::dt_ms),
+        double_field("tau_m_ms", &learner_params::tau_m_ms),
+        double_field("tau_syn_ms", &learner_params::tau_syn_ms),
+        double_field("threshold", &learner_params::threshold),
+        double_field("refractory_ms", &learner_params::refractory_ms),
+        double_field("bias_current", &learner_params::bias_current),
+        double_field("escape_width", &learner_params::escape_width),
+        double_field("escape_rate_hz", &learner_params::escape_rate_hz),
+        unsigned_field("noise_sources", &learner_params::noise_sources),
+        double_field("noise_rate_hz", &learner_params::noise_rate_hz),
+        double_field("noise_amplitude", &learner_params::noise_amplitude),
+        double_field("learning_rate", &learner_params::learning_rate),
+        double_field("w_max", &learner_params::w_max),
+        double_field("tau_plus_ms", &learner_params::tau_plus_ms),
+        double_field("m_free", &learner_params::m_free),
+        double_field("m_teach", &learner_params::m_teach),
+        double_field("bias_scale", &learner_params::bias_scale),
+        double_field("anneal_tokens", &learner_params::anneal_tokens),
+        double_field("anneal_power", &learner_params::anneal_power),
+        unsigned_field("seed", &learner_params::seed),
+    };
+    return all;
+}
+
+}  // namespace
+
+void learner_params::validate() const {
+    if (vocab_size < 2 || vocab_size > (1u << 20)) {
+        bad("vocab_size must be in [2, 1048576], got " + std::to_string(vocab_size));
+    }
+    if (sensory_per_token == 0 || output_per_token == 0) {
+        bad("sensory_per_token and output_per_token must be at least 1");
+    }
+    const std::uint64_t neurons =
+        std::uint64_t{vocab_size} *
+        (sensory_per_token * (context ? 2u : 1u) * (inhibitory ? 2u : 1u) + output_per_token);
+    if (neurons > (1u << 30)) {
+        bad("the network would have " + std::to_string(neurons) + " neurons (too many)");
+    }
+    if (present_steps < 1 || window_steps < present_steps + 5 || window_steps > 255) {
+        bad("need 1 <= present_steps and present_steps + 5 <= window_steps <= 255, got " +
+            std::to_string(present_steps) + " and " + std::to_string(window_steps));
+    }
+    if (readout_steps < 1 || readout_steps > present_steps) {
+        bad("readout_steps must be in [1, present_steps], got " + std::to_string(readout_steps));
+    }
+    if (!(dt_ms > 0.0) || !(tau_m_ms > 0.0) || !(tau_syn_ms > 0.0) || !(tau_plus_ms > 0.0)) {
+        bad("dt_ms, tau_m_ms, tau_syn_ms and tau_plus_ms must be > 0 (the readout needs "
+            "exponential synapses)");
+    }
+    if (!(threshold > 0.0) || refractory_ms < 0.0 || noise_rate_hz < 0.0 || noise_amplitude < 0.0 ||
+        escape_width < 0.0 || !(escape_rate_hz > 0.0) || !(learning_rate >= 0.0) ||
+        !(w_max > 0.0) || !(bias_scale > 0.0)) {
+        bad("threshold, w_max, bias_scale and escape_rate_hz must be > 0; refractory_ms, "
+            "noise_rate_hz, noise_amplitude, escape_width and learning_rate >= 0");
+    }
+    if (anneal_tokens < 0.0 || anneal_power < 0.0) {
+        bad("anneal_tokens and anneal_power must be >= 0");
+    }
+    if (!(m_free <= 0.0) || !(m_teach > 0.0)) {
+        bad("need m_free <= 0 (anti-Hebbian prediction phase) and m_teach > 0 (teacher)");
+    }
+}
+
+std::string learner_params::to_text() const {
+    std::string out;
+    for (const field& f : fields()) {
+        out += f.name;
+        out += " = ";
+        out += f.get(*this);
+        out += '\n';
+    }
+    return out;
+}
+
+void learner_params::set(std::string_view key, std::string_view value) {
+    for (const field& f : fields()) {
+        if (key == f.name) {
+            f.set(*this, trim(value));
+            return;
+        }
+    }
+    std::string names;
+    for (const field& f : fields()) {
+        names += names.empty() ? "" : ", ";
+        names += f.name;
+    }
+    bad("unknown parameter '" + std::string(key) + "' (parameters: " + names + ")");
+}
+
+learner_params learner_params::from_text(std::string_view text) {
+    learner_params p;
+    std::size_t line_no = 0;
+    while (!text.empty()) {
+        const std::size_t nl = text.find('\n');
+        const std::string_view line = trim(text.substr(0, nl));
+        text.remove_prefix(nl == std::string_view::npos ? text.size() : nl + 1);
+        ++line_no;
+        if (line.empty()) {
+            continue;
+        }
+        const std::size_t eq = line.find('=');
+        if (eq == std::string_view::npos) {
+            bad("parameter line " + std::to_string(line_no) + " has no '=': '" + std::string(line) +
+                "'");
+        }
+        p.set(trim(line.substr(0, eq)), trim(line.substr(eq + 1)));
+    }
+    p.validate();
+    return p;
+}
+
+network_spec make_learner_network(const learner_params& p) {
+    p.validate();
+    network_spec net;
+    net.dt_ms = p.dt_ms;
+    net.seed = p.seed;
+    const std::uint32_t v = p.vocab_size;
+
+    const auto make_population = [](const char* name, population_kind kind, neuron_model_kind model,
+                                    std::uint32_t size, std::uint32_t per_token) {
+        population q;
+        q.name = std::string(name);
+        q.kind = kind;
+        q.model = model;
+        q.size = size;
+        q.neurons_per_token = per_token;
+        return q;
+    };
+    population sensory =
+        make_population("sensory", population_kind::sensory, neuron_model_kind::spike_source,
+                        v * p.sensory_per_token, p.sensory_per_token);
+    population context =
+        make_population("context", population_kind::associative, neuron_model_kind::lif,
+                        v * p.sensory_per_token, p.sensory_per_token);
+    context.lif.tau_m_ms = 2.0;
+    context.lif.v_threshold = 0.5;
+    context.lif.refractory_ms = 0.0;
+    const population bias =
+        make_population("bias", population_kind::sensory, neuron_model_kind::spike_source, 1, 1);
+    population output = make_population("output", population_kind::output, neuron_model_kind::lif,
+                                        v * p.output_per_token, p.output_per_token);
+    output.lif.tau_m_ms = p.tau_m_ms;
+    output.lif.tau_syn_ms = p.tau_syn_ms;
+    output.lif.v_threshold = p.threshold;
+    output.lif.refractory_ms = p.refractory_ms;
+    output.lif.bias_current = p.bias_current;
+    output.lif.escape_width = p.escape_width;
+    output.lif.escape_rate_hz = p.escape_rate_hz;
+
+    const auto twin = [](population q) {
+        q.name += "_inh";
+        q.kind = population_kind::inhibitory;
+        q.inhibitory = true;
+        return q;
+    };
+    net.populations.push_back(sensory);
+    if (p.inhibitory) {
+        net.populations.push_back(twin(sensory));
+    }
+    if (p.context) {
+        net.populations.push_back(context);
+        if (p.inhibitory) {
+            net.populations.push_back(twin(context));
+        }
+    }
+    net.populations.push_back(bias);
+    if (p.inhibitory) {
+        net.populations.push_back(twin(bias));
+    }
+    net.populations.push_back(output);
+
+    const auto plastic = [](const std::string& source, double scale) {
+        projection pr;
+        pr.source = source;
+        pr.target = "output";
+        pr.density = 1.0;
+        pr.weight.kind = weight_dist_kind::constant;
+        pr.weight.a = 0.0;
+        pr.plastic = true;
+        pr.stdp_scale = scale;
+        return pr;
+    };
+    for (const double sign :
+         p.inhibitory ? std::vector<double>{1.0, -1.0} : std::vector<double>{1.0}) {
+        const std::string suffix = sign < 0.0 ? "_inh" : "";
+        net.projections.push_back(plastic("sensory" + suffix, sign));
+        if (p.context) {
+            net.projections.push_back(plastic("context" + suffix, sign));
+        }
+        net.projections.push_back(plastic("bias" + suffix, sign * p.bias_scale));
+    }
+    if (p.context) {
+        // The delay line: sensory neuron k drives context neuron k one window later.
+        const double delay_ms = static_cast<double>(p.window_steps - 1) * p.dt_ms;
+        std::vector<std::string> targets = {std::string("context")};
+        if (p.inhibitory) {
+            targets.emplace_back("context_inh");
+        }
+        for (const std::string& target : targets) {
+            const std::uint32_t to = net.offset(target);
+            for (std::uint32_t k = 0; k < v * p.sensory_per_token; ++k) {
+                net.synapses.push_back({k, to + k, 1.0, delay_ms, false});
+            }
+        }
+    }
+
+    stimulus noise;
+    noise.kind = stimulus_kind::poisson_input;
+    noise.first = net.offset("output");
+    noise.count = v * p.output_per_token;
+    noise.t_start_ms = 0.0;
+    noise.t_stop_ms = std::numeric_limits<double>::max();
+    noise.rate_hz = p.noise_rate_hz;
+    noise.amplitude = p.noise_amplitude;
+    noise.sources = p.noise_sources;
+    if (p.noise_sources > 0 && p.noise_rate_hz > 0.0 && p.noise_amplitude > 0.0) {
+        net.stimuli.push_back(noise);
+    }
+
+    net.stdp.enabled = p.plastic;
+    net.stdp.kind = stdp_kind::additive;
+    net.stdp.a_plus = 1.0;
+    net.stdp.a_minus = 0.0;
+    net.stdp.tau_plus_ms = p.tau_plus_ms;
+    net.stdp.tau_minus_ms = p.tau_plus_ms;
+    net.stdp.w_min = 0.0;
+    net.stdp.w_max = p.w_max;
+    net.stdp.learning_rate = p.learning_rate;
+    net.neuromodulation.enabled = true;
+    net.neuromodulation.kind = neuromodulation_kind::external;
+    net.neuromodulation.baseline = 0.0;
+    return net;
+}
+
+network_learner::network_learner(const learner_params& p, std::string_view backend,
+                                 const engine_options& options)
+    : params_(p) {
+    engine_options o = options;
+    o.recording.spikes = false;  // the learner reads last_spikes(); recording would grow forever
+    engine_ = make_engine(make_learner_network(p), backend, o);
+    sensory_ = engine_->spec().offset("sensory");
+    sensory_inh_ = p.inhibitory ? engine_->spec().offset("sensory_inh") : 0;
+    bias_ = engine_->spec().offset("bias");
+    output_ = engine_->spec().offset("output");
+    drive_.assign(p.vocab_size, 0.0);
+    current_buf_.assign(std::size_t{p.vocab_size} * p.output_per_token, 0.0);
+}
+
+network_learner::network_learner(std::unique_ptr<engine> restored, std::string_view state) {
+    if (!restored) {
+        bad("no engine to restore");
+    }
+    std::string_view text = state;
+    // The state is the parameters followed by a line "--" and the learner's own variables.
+    const std::size_t sep = text.find("\n--\n");
+    if (sep == std::string_view::npos) {
+        bad("the saved learner state is malformed (no '--' separator)");
+    }
+    params_ = learner_params::from_text(text.substr(0, sep + 1));
+    std::string_view rest = text.substr(sep + 4);
+    engine_ = std::move(restored);
+    const network_spec expected = make_learner_network(params_);
+    if (engine_->neuron_count() != expected.neuron_count()) {
+        bad("the saved network has " + std::to_string(engine_->neuron_count()) +
+            " neurons, but its parameters describe " + std::to_string(expected.neuron_count()));
+    }
+    while (!rest.empty()) {
+        const std::size_t nl = rest.find('\n');
+        const std::string_view line = trim(rest.substr(0, nl));
+        rest.remove_prefix(nl == std::string_view::npos ? rest.size() : nl + 1);
+        if (line.empty()) {
+            continue;
+        }
+        const std::size_t eq = line.find('=');
+        if (eq == std::string_view::npos) {
+            bad("malformed learner state line '" + std::string(line) + "'");
+        }
+        const std::string_view key = trim(line.substr(0, eq));
+        const std::string_view value = trim(line.substr(eq + 1));
+        if (key == "beta") {
+            beta_ = parse_double(key, value);
+        } else if (key == "current") {
+            const double c = parse_double(key, value);
+            if (c < -1.0 || c >= params_.vocab_size || c != std::floor(c)) {
+                bad("saved current token " + std::string(value) + " is out of range");
+            }
+            current_ = static_cast<std::int64_t>(c);
+        } else if (key == "predicted") {
+            predicted_ = parse_bool(key, value);
+        } else if (key == "learning") {
+            learning_ = parse_bool(key, value);
+        } else if (key == "learned") {
+            learned_ = parse_unsigned(key, value);
+        } else {
+            bad("unknown learner state '" + std::string(key) + "'");
+        }
+    }
+    sensory_ = engine_->spec().offset("sensory");
+    sensory_inh_ = params_.inhibitory ? engine_->spec().offset("sensory_inh") : 0;
+    bias_ = engine_->spec().offset("bias");
+    output_ = engine_->spec().offset("output");
+    drive_.assign(params_.vocab_size, 0.0);
+    current_buf_.assign(std::size_t{params_.vocab_size} * params_.output_per_token, 0.0);
+    if (predicted_) {
+        // The drive is re-read lazily: a prediction requested now re-runs nothing, so keep the
+        // window consistent by marking it as not run (the saved file is taken between tokens).
+        predicted_ = false;
+    }
+}
+
+std::string network_learner::state_text() const {
+    if (predicted_) {
+        throw internal_error("learner state saved in the middle of a token window");
+    }
+    return params_.to_text() + "--\n" + "beta = " + fmt(beta_) +
+           "\ncurrent = " + std::to_string(current_) +
+           "\npredicted = false\nlearning = " + (learning_ ? "true" : "false") +
+           "\nlearned = " + std::to_string(learned_) + "\n";
+}
+
+std::string network_learner::name() const {
+    return params_.plastic ? "spiking network" : "spiking network, plasticity off";
+}
+
+void network_learner::set_beta(double beta) {
+    if (!std::isfinite(beta) || beta < 0.0) {
+        bad("beta must be finite and >= 0");
+    }
+    beta_ = beta;
+}
+
+double network_learner::schedule() const {
+    if (params_.anneal_tokens <= 0.0) {
+        return 1.0;
+    }
+    return std::pow(1.0 + static_cast<double>(learned_) / params_.anneal_tokens,
+                    -params_.anneal_power);
+}
+
+void network_learner::step_with(double modulation, std::int64_t teacher_token) {
+    engine_->set_modulation(params_.plastic ? modulation * schedule() : 0.0);
+    const std::uint32_t k =
+        static_cast<std::uint32_t>(engine_->current_step() % params_.window_steps);
+    engine_->step([&](std::int64_t, double, input_sink& in) {
+        if (k < params_.present_steps) {
+            in.spike(bias_);
+            if (params_.inhibitory) {
+                in.spike(bias_ + 1);
+            }
+            if (current_ >= 0) {
+                const std::uint32_t first =
+                    static_cast<std::uint32_t>(current_) * params_.sensory_per_token;
+                for (std::uint32_t j = 0; j < params_.sensory_per_token; ++j) {
+                    in.spike(sensory_ + first + j);
+                    if (params_.inhibitory) {
+                        in.spike(sensory_inh_ + first + j);
+                    }
+                }
+            }
+        }
+        if (teacher_token >= 0) {
+            const std::uint32_t first =
+                output_ + static_cast<std::uint32_t>(teacher_token) * params_.output_per_token;
+            for (std::uint32_t j = 0; j < params_.output_per_token; ++j) {
+                in.spike(first + j);
+            }
+        }
+    });
+}
+
+void network_learner::run_prediction_window() {
+    // Steps [0, present_steps + 2) of the window: the token's spikes reach the outputs one step
+    // after they are emitted and show in the outputs' spikes one step later.
+    std::fill(drive_.begin(), drive_.end(), 0.0);
+    const std::uint32_t end = params_.present_steps + 2;
+    for (std::uint32_t k = 0; k < end; ++k) {
+        step_with(learning_ ? params_.m_free : 0.0, -1);
+        if (k + params_.readout_steps >= end) {
+            engine_->read_synaptic_currents(output_, current_buf_);
+            for (std::size_t i = 0; i < current_buf_.size(); ++i) {
+                drive_[i / params_.output_per_token] += current_buf_[i];
+            }
+        }
+    }
+    predicted_ = true;
+}
+
+void network_learner::predict(std::span<double> p) {
+    if (p.size() != params_.vocab_size) {
+        throw internal_error("predict: the distribution has the wrong size");
+    }
+    if (!predicted_) {
+        run_prediction_window();
+    }
+    const double top = *std::max_element(drive_.begin(), drive_.end());
+    double z = 0.0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        p[i] = std::exp(beta_ * (drive_[i] - top));
+        z += p[i];
+    }
+    for (double& x : p) {
+        x /= z;
+    }
+}
+
+void network_learner::observe(std::uint32_t token, bool learn) {
+    if (token >= params_.vocab_size) {
+        bad("token id " + std::to_string(token) + " is outside the vocabulary of " +
+            std::to_string(params_.vocab_size));
+    }
+    if (!predicted_) {
+        run_prediction_window();
+    }
+    // The rest of the window: a quiet step, the teacher one step later, then quiet steps.
+    const std::uint32_t teacher_step = params_.present_steps + 3;
+    for (std::uint32_t k = params_.present_steps + 2; k < params_.window_steps; ++k) {
+        const bool teach = learn && k == teacher_step;
+        step_with(teach ? params_.m_teach : 0.0, teach ? static_cast<std::int64_t>(token) : -1);
+    }
+    current_ = token;
+    predicted_ = false;
+    learning_ = learn;
+    if (learn) {
+        ++learned_;
+    }
+}
+
+double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
+    if (stream.empty()) {
+        bad("cannot fit the readout on an empty stream");
+    }
+    // One frozen pass; keep the drives, then a golden-section search on log beta.
+    std::vector<float> drives;
+    drives.reserve(stream.size() * params_.vocab_size);
+    std::vector<double> p(params_.vocab_size);
+    for (const std::uint32_t t : stream) {
+        predict(p);
+        drives.insert(drives.end(), drive_.begin(), drive_.end());
+        observe(t, false);
+    }
+    const std::size_t v = params_.vocab_size;
+    const auto bits_at = [&](double beta) {
+        double sum = 0.0;
+        for (std::size_t n = 0; n < stream.size(); ++n) {
+            const float* d = drives.data() + n * v;
+            const double top = *std::max_element(d, d + v);
+            double z = 0.0;
+            for (std::size_t i = 0; i < v; ++i) {
+                z += std::exp(beta * (d[i] - top));
+            }
+            sum += std::log(z) - beta * (d[stream[n]] - top);
+        }
+        return sum / static_cast<double>(stream.size()) / std::log(2.0);
+    };
+    double lo = std::log(1e-4);
+    double hi = std::log(100.0);
+    const double g = (std::sqrt(5.0) - 1.0) / 2.0;
+    double a = hi - g * (hi - lo);
+    double b = lo + g * (hi - lo);
+    double fa = bits_at(std::exp(a));
+    double fb = bits_at(std::exp(b));
+    for (int it = 0; it < 40; ++it) {
+        if (fa < fb) {
+            hi = b;
+            b = a;
+            fb = fa;
+            a = hi - g * (hi - lo);
+            fa = bits_at(std::exp(a));
+        } else {
+            lo = a;
+            a = b;
+            fa = fb;
+            b = lo + g * (hi - lo);
+            fb = bits_at(std::exp(b));
+        }
+    }
+    beta_ = std::exp(0.5 * (lo + hi));
+    return bits_at(beta_);
+}
+
+}  // namespace hebllm::lang

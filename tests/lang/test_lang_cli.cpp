@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: MIT
+// `hebllm train`, `eval`, `generate` and `chat` end to end on a small synthetic corpus (a
+// vocabulary of 24, so the network is small and trains in seconds), and their errors: a model
+// from another vocabulary, a file that is not a language model, unknown parameters and tiers.
+// HEBLLM_CLI is the path of build/bin/hebllm, set by CMake.
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "support/cli_runner.hpp"
+#include "support/files.hpp"
+
+#ifndef HEBLLM_CLI
+#error "HEBLLM_CLI must be defined as the path of the hebllm executable"
+#endif
+
+namespace {
+
+using hebllm::test::cli_result;
+
+// Plain text: paragraphs (blank-line separated) are the split's units. A small grammar with
+// 20 words, so the next word is partly predictable.
+std::string synthetic_corpus(unsigned salt) {
+    const char* const subjects[] = {"the king", "a man", "the people", "his son", "the lord"};
+    const char* const verbs[] = {"went", "spake", "came", "sat", "stood"};
+    const char* const places[] = {"unto the city", "into the house", "by the river",
+                                  "upon the hill"};
+    std::string text;
+    unsigned x = 12345 + salt;
+    const auto next = [&x](unsigned n) {
+        x = x * 1103515245u + 12345u;
+        return (x >> 16) % n;
+    };
+    for (int paragraph = 0; paragraph < 400; ++paragraph) {
+        for (int sentence = 0; sentence < 12; ++sentence) {
+            text += std::string(subjects[next(5)]) + " " + verbs[next(5)] + " " + places[next(4)] +
+                    (next(3) == 0 ? ", and " : ". ");
+        }
+        text += "\n\n";
+    }
+    return text;
+}
+
+class lang_cli : public hebllm::test::temp_dir_test {
+protected:
+    cli_result run(const std::string& args, const std::string& input = {}) const {
+        return hebllm::test::run_cli(HEBLLM_CLI, dir_, args, input);
+    }
+};
+
+TEST_F(lang_cli, train_eval_generate_chat_and_their_errors) {
+    write("a.txt", synthetic_corpus(0));
+    const cli_result train =
+        run("train --corpus a.txt --tier smoke --vocab 24 --threads 1 --save m.heb");
+    ASSERT_EQ(train.exit_code, 0) << train.err;
+    EXPECT_NE(train.out.find("validation"), std::string::npos) << train.out;
+
+    const cli_result eval = run("eval --model m.heb --corpus a.txt --json --threads 1");
+    ASSERT_EQ(eval.exit_code, 0) << eval.err;
+    EXPECT_NE(eval.out.find("\"frozen\""), std::string::npos) << eval.out;
+
+    const cli_result gen = run("generate --model m.heb --prompt \"the king\" --tokens 12 --seed 3");
+    ASSERT_EQ(gen.exit_code, 0) << gen.err;
+    EXPECT_EQ(gen.out.rfind("the king ", 0), 0u) << gen.out;
+    EXPECT_GT(gen.out.size(), std::string("the king \n").size() + 12) << gen.out;
+    // Same seed, same text.
+    EXPECT_EQ(run("generate --model m.heb --prompt \"the king\" --tokens 12 --seed 3").out,
+              gen.out);
+
+    const cli_result chat =
+        run("chat --model m.heb --tokens 5 --save m2.heb", "the lord spake unto the city\n:quit\n");
+    ASSERT_EQ(chat.exit_code, 0) << chat.err;
+    EXPECT_FALSE(chat.out.empty());
+    EXPECT_TRUE(std::filesystem::exists(dir_ / "m2.heb"));
+
+    // Another corpus gives another vocabulary: refused, naming the problem.
+    write("b.txt", std::string("completely different words here. ") + synthetic_corpus(1));
+    cli_result r = run("eval --model m.heb --corpus b.txt");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("another vocabulary"), std::string::npos) << r.err;
+
+    // Not a language model / not a checkpoint at all.
+    r = run("generate --model a.txt");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("not a hebllm checkpoint"), std::string::npos) << r.err;
+
+    r = run("train --corpus a.txt --tier smoke --vocab 24 --set no_such_key=1");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("unknown parameter 'no_such_key'"), std::string::npos) << r.err;
+    r = run("train --corpus a.txt --tier enormous");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("unknown tier"), std::string::npos) << r.err;
+    write("empty.txt", "");
+    r = run("train --corpus empty.txt --tier smoke");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
+}
+
+}  // namespace
