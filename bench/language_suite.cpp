@@ -100,6 +100,7 @@ int main(int argc, char** argv) {
     std::vector<std::string> set;
     bool skip_network = false;
     bool continual = false;
+    bool continual_only = false;
     std::uint64_t continual_tokens = 20000;
     app.add_option("--corpus", corpus_file, "Corpus file (hebllm corpus kjv OUT)")->required();
     app.add_option("--tier", tier, "kjv256 or smoke")->capture_default_str();
@@ -112,6 +113,8 @@ int main(int argc, char** argv) {
     app.add_flag("--continual", continual,
                  "Also the continual protocol (KJV, then Debian's fortunes; V = 1024) for the "
                  "trigram KN and the network");
+    app.add_flag("--continual-only", continual_only,
+                 "Only the continual protocol (implies --continual)");
     app.add_option("--continual-tokens", continual_tokens,
                    "Training tokens of each continual phase (tests: a tenth)")
         ->capture_default_str();
@@ -128,6 +131,7 @@ int main(int argc, char** argv) {
             std::cerr << "unknown tier '" << tier << "' (kjv256, smoke)\n";
             return 2;
         }
+        continual = continual || continual_only;
         const lang::dataset data = lang::make_dataset(lang::read_corpus(corpus_file), spec);
         const std::uint32_t v = data.tok->size();
         std::vector<row> rows;
@@ -135,6 +139,9 @@ int main(int argc, char** argv) {
         // Baselines: deterministic, one run each.
         for (const char* name :
              {"uniform", "unigram", "bigram-kn", "trigram-kn", "4gram-kn", "trigram-wb"}) {
+            if (continual_only) {
+                break;
+            }
             for (const bool preq : {false, true}) {
                 auto m = lang::make_baseline(name, v);
                 const auto t0 = std::chrono::steady_clock::now();
@@ -153,7 +160,7 @@ int main(int argc, char** argv) {
             }
         }
 
-        if (!skip_network) {
+        if (!skip_network && !continual_only) {
             struct variant {
                 const char* name;
                 bool plastic;
@@ -281,9 +288,28 @@ int main(int argc, char** argv) {
                 p.seed = 1;
                 engine_options eo;
                 eo.threads = threads;
-                lang::network_learner net(p, backend, eo);
-                line("spiking network (seed 1, readout beta from KJV-256 validation)",
-                     lang::evaluate_continual(cd, net));
+                for (const bool with_sleep : {false, true}) {
+                    lang::learner_params q = p;
+                    if (with_sleep) {
+                        // Sleep every 2,000 tokens: replay, then prune what STDP left near 0.
+                        q.sleep_every = 2000;
+                        q.sleep_prune_below = 1e-3;
+                    }
+                    lang::network_learner net(q, backend, eo);
+                    const std::uint64_t synapses = net.network().synapse_count();
+                    const auto t0 = std::chrono::steady_clock::now();
+                    const lang::continual_result r = lang::evaluate_continual(cd, net);
+                    const double s =
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+                            .count();
+                    char name[256];
+                    std::snprintf(name, sizeof name,
+                                  "spiking network%s (seed 1; %.0f s; %llu → %llu synapses)",
+                                  with_sleep ? " + sleep every 2,000 tokens" : "", s,
+                                  static_cast<unsigned long long>(synapses),
+                                  static_cast<unsigned long long>(net.network().synapse_count()));
+                    line(name, r);
+                }
             }
         }
         std::cout << md.str();

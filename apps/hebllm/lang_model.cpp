@@ -35,7 +35,8 @@ lang::split_spec tier_spec(const std::string& tier) {
 
 void save_language_model(const std::filesystem::path& file, const language_model& m) {
     const std::string info = "tier = " + m.tier + "\ncorpus = " + m.corpus +
-                             "\ntrained_tokens = " + std::to_string(m.trained_tokens) + "\n";
+                             "\ntrained_tokens = " + std::to_string(m.trained_tokens) +
+                             "\nshuffled = " + (m.shuffled ? "true" : "false") + "\n";
     const std::vector<checkpoint_section> extra = {
         section("hebllm.lang.tokenizer", m.tok->serialize()),
         section("hebllm.lang.learner", m.learner->state_text()),
@@ -91,7 +92,9 @@ language_model load_language_model(const std::filesystem::path& file, const std:
         }
         const std::string key = line.substr(0, eq);
         const std::string value = line.substr(eq + 3);
-        if (key == "tier") {
+        if (key == "shuffled") {
+            m.shuffled = value == "true";
+        } else if (key == "tier") {
             m.tier = value;
         } else if (key == "corpus") {
             m.corpus = value;

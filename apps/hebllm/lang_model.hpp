@@ -22,6 +22,7 @@ struct language_model {
     std::string tier;    // kjv256, smoke, ... (what `train` used)
     std::string corpus;  // the corpus file name given to `train` (informational)
     std::uint64_t trained_tokens = 0;
+    bool shuffled = false;  // trained on the shuffled stream (the control)
 };
 
 void save_language_model(const std::filesystem::path& file, const language_model& m);

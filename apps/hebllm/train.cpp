@@ -43,16 +43,52 @@ struct train_options {
     bool shuffle = false;
     std::string save;
     std::uint64_t checkpoint_every = 0;
+    std::string resume;             // continue training from this model file
+    std::uint64_t stop_after = 0;   // stop (and save, unfitted) after this many tokens; 0: all
+    std::uint32_t sleep_every = 0;  // --set sleep_every
 };
 
+// Continue a run saved by --checkpoint-every or --stop-after: same split, same stream, from
+// the token where it stopped; the result is the same as one run straight through.
+language_model resume_model(const train_options& o, lang::dataset& data) {
+    language_model model = load_language_model(o.resume, o.backend, o.threads);
+    lang::split_spec spec = tier_spec(model.tier);
+    spec.kind = model.tok->kind();
+    spec.vocab = model.tok->size();
+    data = lang::make_dataset(lang::read_corpus(o.corpus), spec);
+    if (data.tok->fingerprint() != model.tok->fingerprint()) {
+        throw model_error("the model " + o.resume + " was trained with another vocabulary than " +
+                          o.corpus + " gives for tier " + model.tier +
+                          ": resume it on its own corpus");
+    }
+    if (model.trained_tokens > data.train.size()) {
+        throw model_error("the model " + o.resume + " has read " +
+                          std::to_string(model.trained_tokens) + " tokens, more than the " +
+                          std::to_string(data.train.size()) + " of its training split");
+    }
+    return model;
+}
+
 int run_train(const train_options& o) {
+    if (!o.resume.empty()) {
+        if (!o.set.empty() || o.no_plasticity || o.shuffle || o.sleep_every != 0) {
+            throw model_error(
+                "--resume continues a saved run as it was configured: drop --set, "
+                "--no-plasticity, --shuffle and --sleep-every");
+        }
+    }
     lang::split_spec spec = tier_spec(o.tier);
     spec.kind = lang::parse_tokenizer_kind(o.tokenizer);
     if (o.vocab != 0) {
         spec.vocab = o.vocab;
     }
-    const lang::corpus text = lang::read_corpus(o.corpus);
-    lang::dataset data = lang::make_dataset(text, spec);
+    lang::dataset data;
+    language_model model;
+    if (!o.resume.empty()) {
+        model = resume_model(o, data);
+    } else {
+        data = lang::make_dataset(lang::read_corpus(o.corpus), spec);
+    }
 
     lang::learner_params p;
     for (const std::string& kv : o.set) {
@@ -62,39 +98,64 @@ int run_train(const train_options& o) {
         }
         p.set(kv.substr(0, eq), kv.substr(eq + 1));
     }
+    if (o.sleep_every != 0) {
+        p.sleep_every = o.sleep_every;
+    }
     p.vocab_size = data.tok->size();
     p.seed = o.seed;
     p.plastic = !o.no_plasticity;
     engine_options eo;
     eo.threads = o.threads;
 
-    language_model model;
-    model.tier = o.tier;
-    model.corpus = o.corpus;
-    model.learner = std::make_unique<lang::network_learner>(p, o.backend, eo);
+    if (o.resume.empty()) {
+        model.tier = o.tier;
+        model.corpus = o.corpus;
+        model.shuffled = o.shuffle;
+        model.learner = std::make_unique<lang::network_learner>(p, o.backend, eo);
+    }
     lang::network_learner& net = *model.learner;
     std::cerr << "hebllm train: " << net.name() << ", " << net.network().neuron_count()
               << " neurons, " << net.network().synapse_count() << " synapses on "
               << net.network().backend() << "; " << data.train.size()
               << " training tokens, V = " << data.tok->size()
-              << (o.shuffle ? ", shuffled stream" : "") << '\n';
+              << (model.shuffled ? ", shuffled stream" : "")
+              << (model.trained_tokens > 0
+                      ? ", resuming after " + std::to_string(model.trained_tokens)
+                      : std::string())
+              << '\n';
 
     const std::vector<std::uint32_t> stream =
-        o.shuffle ? lang::shuffled_stream(data.train, o.seed) : data.train;
+        model.shuffled ? lang::shuffled_stream(data.train, net.params().seed) : data.train;
     const auto t0 = std::chrono::steady_clock::now();
-    lang::progress bar("train", stream.size());
+    const std::uint64_t end =
+        o.stop_after != 0 ? std::min<std::uint64_t>(o.stop_after, stream.size()) : stream.size();
+    lang::progress bar("train", end);
     const std::uint64_t chunk = o.checkpoint_every != 0 ? o.checkpoint_every : stream.size();
-    model.tok = std::move(data.tok);
-    for (std::uint64_t done = 0; done < stream.size();) {
-        const std::uint64_t n = std::min<std::uint64_t>(chunk, stream.size() - done);
+    if (!model.tok) {
+        model.tok = std::move(data.tok);
+    }
+    const std::uint64_t first = model.trained_tokens;
+    for (std::uint64_t done = first; done < end;) {
+        const std::uint64_t n = std::min<std::uint64_t>(chunk - done % chunk, end - done);
         lang::train(net, std::span<const std::uint32_t>(stream).subspan(done, n), &bar);
         done += n;
         model.trained_tokens = done;
-        if (!o.save.empty() && o.checkpoint_every != 0 && done < stream.size()) {
+        if (!o.save.empty() && o.checkpoint_every != 0 && done < end) {
             save_language_model(o.save, model);
         }
     }
     bar.finish();
+    if (end < stream.size()) {
+        // Stopped early: save unfitted (fitting would move the network on), resume later.
+        if (!o.save.empty()) {
+            save_language_model(o.save, model);
+        }
+        std::printf(
+            "stopped after %llu of %zu training tokens%s\n", static_cast<unsigned long long>(end),
+            stream.size(),
+            o.save.empty() ? "" : ("; saved " + o.save + " (continue with --resume)").c_str());
+        return exit_ok;
+    }
     const double train_s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     lang::progress fit_bar("fit readout", data.validation.size());
@@ -103,7 +164,8 @@ int run_train(const train_options& o) {
     std::printf(
         "trained on %zu tokens in %.1f s (%.0f tokens/s); readout beta %.4g, "
         "validation %.3f bits/token\n",
-        stream.size(), train_s, static_cast<double>(stream.size()) / train_s, net.beta(), val_bits);
+        static_cast<std::size_t>(end - first), train_s, static_cast<double>(end - first) / train_s,
+        net.beta(), val_bits);
     if (!o.save.empty()) {
         save_language_model(o.save, model);
         std::printf("saved %s\n", o.save.c_str());
@@ -135,6 +197,12 @@ void add_train_verb(CLI::App& app, action& chosen) {
     cmd->add_option("-o,--save", o->save, "Model file to write (atomically)");
     cmd->add_option("--checkpoint-every", o->checkpoint_every,
                     "Also save after every N training tokens (needs --save)");
+    cmd->add_option("--resume", o->resume,
+                    "Continue training from a model saved by --checkpoint-every or --stop-after");
+    cmd->add_option("--stop-after", o->stop_after,
+                    "Stop after N training tokens and save without fitting (resume later)");
+    cmd->add_option("--sleep-every", o->sleep_every,
+                    "Sleep (replay and pruning, docs/learner.md) every N tokens");
     cmd->callback([o, &chosen] { chosen = [o] { return run_train(*o); }; });
 }
 

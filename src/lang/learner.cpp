@@ -136,6 +136,10 @@ const std::vector<field>& fields() {
         double_field("bias_scale", &learner_params::bias_scale),
         double_field("anneal_tokens", &learner_params::anneal_tokens),
         double_field("anneal_power", &learner_params::anneal_power),
+        unsigned_field("sleep_every", &learner_params::sleep_every),
+        unsigned_field("sleep_replay", &learner_params::sleep_replay),
+        double_field("sleep_plasticity", &learner_params::sleep_plasticity),
+        double_field("sleep_prune_below", &learner_params::sleep_prune_below),
         unsigned_field("seed", &learner_params::seed),
     };
     return all;
@@ -172,6 +176,9 @@ void learner_params::validate() const {
         !(w_max > 0.0) || !(bias_scale > 0.0)) {
         bad("threshold, w_max, bias_scale and escape_rate_hz must be > 0; refractory_ms, "
             "noise_rate_hz, noise_amplitude, escape_width and learning_rate >= 0");
+    }
+    if (!(sleep_plasticity >= 0.0) || !(sleep_prune_below >= 0.0)) {
+        bad("sleep_plasticity and sleep_prune_below must be >= 0");
     }
     if (anneal_tokens < 0.0 || anneal_power < 0.0) {
         bad("anneal_tokens and anneal_power must be >= 0");
@@ -349,6 +356,14 @@ network_spec make_learner_network(const learner_params& p) {
     net.neuromodulation.enabled = true;
     net.neuromodulation.kind = neuromodulation_kind::external;
     net.neuromodulation.baseline = 0.0;
+    if (p.sleep_every > 0) {
+        net.consolidation.enabled = true;
+        net.consolidation.schedule = consolidation_schedule_kind::on_demand;
+        net.consolidation.replay_buffer = p.sleep_replay;
+        net.consolidation.replay_steps = 4;
+        net.consolidation.replay_plasticity = p.sleep_plasticity;
+        net.consolidation.prune_below = p.sleep_prune_below;
+    }
     return net;
 }
 
@@ -488,6 +503,17 @@ void network_learner::step_with(double modulation, std::int64_t teacher_token) {
     });
 }
 
+void network_learner::sleep() {
+    // Replay with the teacher's sign, scaled by the schedule (consolidate() multiplies the
+    // learning rate by sleep_plasticity), then quiet steps until the next window starts.
+    engine_->set_modulation(params_.plastic ? params_.m_teach * schedule() : 0.0);
+    const consolidation_report r = engine_->consolidate();
+    pruned_ += r.pruned;
+    while (engine_->current_step() % params_.window_steps != 0) {
+        step_with(0.0, -1);
+    }
+}
+
 void network_learner::run_prediction_window() {
     // Steps [0, present_steps + 2) of the window: the token's spikes reach the outputs one step
     // after they are emitted and show in the outputs' spikes one step later.
@@ -542,6 +568,9 @@ void network_learner::observe(std::uint32_t token, bool learn) {
     learning_ = learn;
     if (learn) {
         ++learned_;
+        if (params_.sleep_every > 0 && learned_ % params_.sleep_every == 0) {
+            sleep();
+        }
     }
 }
 

@@ -8,6 +8,9 @@
 
 #include <gtest/gtest.h>
 
+#include <hebllm/checkpoint.hpp>
+#include <hebllm/engine.hpp>
+
 #include "support/cli_runner.hpp"
 #include "support/files.hpp"
 
@@ -55,6 +58,37 @@ TEST_F(lang_cli, train_eval_generate_chat_and_their_errors) {
         run("train --corpus a.txt --tier smoke --vocab 24 --threads 1 --save m.heb");
     ASSERT_EQ(train.exit_code, 0) << train.err;
     EXPECT_NE(train.out.find("validation"), std::string::npos) << train.out;
+
+    // Stopped after 7,000 tokens, resumed in a new process: the same model as the run straight
+    // through (every weight, every neuron state, the step, the learner's state and tokenizer;
+    // only the wall time in the counters differs).
+    cli_result part = run(
+        "train --corpus a.txt --tier smoke --vocab 24 --threads 1 --stop-after 7000 --save p.heb");
+    ASSERT_EQ(part.exit_code, 0) << part.err;
+    part = run("train --corpus a.txt --resume p.heb --threads 1 --save r.heb");
+    ASSERT_EQ(part.exit_code, 0) << part.err;
+    {
+        const hebllm::loaded_checkpoint straight = hebllm::load_checkpoint(dir_ / "m.heb", "cpu");
+        const hebllm::loaded_checkpoint resumed = hebllm::load_checkpoint(dir_ / "r.heb", "cpu");
+        EXPECT_EQ(straight.engine->current_step(), resumed.engine->current_step());
+        const auto ws = straight.engine->synapses();
+        const auto wr = resumed.engine->synapses();
+        ASSERT_EQ(ws.size(), wr.size());
+        for (std::size_t k = 0; k < ws.size(); ++k) {
+            ASSERT_EQ(ws[k].weight, wr[k].weight) << "synapse " << k;
+        }
+        const hebllm::neuron_state ss = straight.engine->state();
+        const hebllm::neuron_state sr = resumed.engine->state();
+        EXPECT_EQ(ss.v, sr.v);
+        EXPECT_EQ(ss.i_syn, sr.i_syn);
+        EXPECT_EQ(ss.trace_pre, sr.trace_pre);
+        ASSERT_EQ(straight.extra.size(), resumed.extra.size());
+        for (std::size_t k = 0; k < straight.extra.size(); ++k) {
+            EXPECT_EQ(straight.extra[k].bytes, resumed.extra[k].bytes) << straight.extra[k].name;
+        }
+    }
+    part = run("train --corpus a.txt --resume p.heb --shuffle");
+    EXPECT_EQ(part.exit_code, 2);
 
     const cli_result eval = run("eval --model m.heb --corpus a.txt --json --threads 1");
     ASSERT_EQ(eval.exit_code, 0) << eval.err;

@@ -127,6 +127,23 @@ TEST(learner, same_seed_same_predictions_and_frozen_changes_no_weight) {
     }
 }
 
+TEST(learner, sleep_prunes_weak_synapses_and_keeps_what_was_learned) {
+    learner_params p = small_params();
+    p.sleep_every = 1000;
+    p.sleep_prune_below = 1e-3;
+    network_learner net(p, "cpu");
+    const std::uint64_t before = net.network().synapse_count();
+    for (const std::uint32_t t : markov_stream(4000, 1)) {
+        net.observe(t, true);
+        ASSERT_EQ(net.network().current_step() % p.window_steps, 0) << "window out of step";
+    }
+    EXPECT_EQ(net.network().consolidations(), 4u);
+    EXPECT_GT(net.pruned_synapses(), 0u);
+    EXPECT_EQ(net.network().synapse_count(), before - net.pruned_synapses());
+    net.fit_readout(markov_stream(500, 2));
+    EXPECT_LT(frozen_bits(net, markov_stream(1000, 3)), std::log2(double{vocab}) - 1.0);
+}
+
 TEST(learner, parameters_round_trip_and_bad_values_are_named) {
     learner_params p = small_params();
     p.learning_rate = 0.125;

@@ -76,6 +76,14 @@ struct learner_params {
     // (1 + n / anneal_tokens)^-anneal_power after n tokens learned (anneal_tokens 0: constant).
     double anneal_tokens = 1000.0;
     double anneal_power = 0.85;
+    // Sleep (docs/learner.md "Sleep"): every sleep_every learned tokens (0: never) the engine
+    // consolidates: it replays its last sleep_replay input patterns with the teacher's
+    // neuromodulator times sleep_plasticity, then prunes plastic synapses weaker than
+    // sleep_prune_below.
+    std::uint32_t sleep_every = 0;
+    std::uint32_t sleep_replay = 16;
+    double sleep_plasticity = 0.2;
+    double sleep_prune_below = 0.0;
     std::uint64_t seed = 1;
 
     // Checks every field; throws model_error naming the field.
@@ -112,6 +120,7 @@ public:
     double fit_readout(std::span<const std::uint32_t> stream);
 
     const learner_params& params() const { return params_; }
+    std::uint64_t pruned_synapses() const { return pruned_; }
     engine& network() { return *engine_; }
     const engine& network() const { return *engine_; }
     // Everything outside the engine needed to continue exactly: the parameters, beta, the
@@ -121,6 +130,7 @@ public:
 private:
     void run_prediction_window();
     void step_with(double modulation, std::int64_t teacher_token);
+    void sleep();
     double schedule() const;
 
     learner_params params_;
@@ -130,6 +140,7 @@ private:
     bool predicted_ = false;     // the prediction window of current_ has run
     bool learning_ = true;       // free-phase plasticity follows the last observe()
     std::uint64_t learned_ = 0;  // tokens learned so far (the schedule's clock)
+    std::uint64_t pruned_ = 0;   // synapses removed by sleep
     std::vector<double> drive_;  // [vocab] summed synaptic current of the last window
     std::vector<double> current_buf_;
     // Global ids.
