@@ -115,6 +115,21 @@ protected:
         std::uint32_t group = 0xFFFFFFFFu;
         std::array<std::uint32_t, 4> words{};
     };
+    // Phase 1 one neuron after another, in id order (the reference backend, and backends whose
+    // neurons live on the host).
+    std::uint64_t update_neurons_serial(std::vector<std::uint32_t>& spikes) {
+        std::uint64_t dropped = 0;
+        escape_draws draws;
+        for (std::uint32_t i = 0; i < n_; ++i) {
+            const auto r = update_one(i, consts_of(i), draws);
+            if (r == kernels::update_result::spike) {
+                spikes.push_back(i);
+            } else if (r == kernels::update_result::forced_dropped) {
+                ++dropped;
+            }
+        }
+        return dropped;
+    }
     // The per-neuron work of phase 1, shared by every host backend.
     kernels::update_result update_one(std::uint32_t i, const kernels::neuron_consts& c,
                                       escape_draws& draws) {

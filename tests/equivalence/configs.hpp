@@ -169,21 +169,26 @@ struct outcome {
     run_stats stats;
 };
 
+// Runs c on e for duration_ms with the test's neuromodulation inputs.
+inline outcome drive(engine& eng, const config& c, double duration_ms) {
+    for (std::int64_t s = 0; s < static_cast<std::int64_t>(duration_ms / c.net.dt_ms); ++s) {
+        if (s % 100 == 50) {
+            eng.set_surprise(0.5);
+            eng.set_reward(0.25);
+        }
+        if (c.net.neuromodulation.kind == neuromodulation_kind::external && s % 30 == 0) {
+            eng.set_modulation(s % 90 == 0 ? -0.7 : 1.3);
+        }
+        eng.step(c.input);
+    }
+    return {eng.spikes(), eng.synapses(), eng.state(), eng.stats()};
+}
+
 inline outcome simulate(const config& c, const char* backend, int threads, double duration_ms) {
     engine_options opt;
     opt.threads = threads;
     auto e = make_engine(c.net, backend, opt);
-    for (std::int64_t s = 0; s < static_cast<std::int64_t>(duration_ms / c.net.dt_ms); ++s) {
-        if (s % 100 == 50) {
-            e->set_surprise(0.5);
-            e->set_reward(0.25);
-        }
-        if (c.net.neuromodulation.kind == neuromodulation_kind::external && s % 30 == 0) {
-            e->set_modulation(s % 90 == 0 ? -0.7 : 1.3);
-        }
-        e->step(c.input);
-    }
-    return {e->spikes(), e->synapses(), e->state(), e->stats()};
+    return drive(*e, c, duration_ms);
 }
 
 inline bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {

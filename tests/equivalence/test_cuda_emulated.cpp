@@ -23,17 +23,7 @@ using namespace hebllm::test;
 outcome run_emulated(const config& c, double duration_ms) {
     auto e = cuda_emulated::make_cuda_engine(c.net, engine_options{});
     EXPECT_EQ(e->backend(), "cuda");
-    for (std::int64_t s = 0; s < static_cast<std::int64_t>(duration_ms / c.net.dt_ms); ++s) {
-        if (s % 100 == 50) {
-            e->set_surprise(0.5);
-            e->set_reward(0.25);
-        }
-        if (c.net.neuromodulation.kind == neuromodulation_kind::external && s % 30 == 0) {
-            e->set_modulation(s % 90 == 0 ? -0.7 : 1.3);
-        }
-        e->step(c.input);
-    }
-    return {e->spikes(), e->synapses(), e->state(), e->stats()};
+    return drive(*e, c, duration_ms);
 }
 
 class cuda_emulated_equivalence : public ::testing::TestWithParam<int> {};

@@ -55,17 +55,7 @@ public:
 
 protected:
     std::uint64_t update_neurons(std::vector<std::uint32_t>& spikes) override {
-        std::uint64_t dropped = 0;
-        escape_draws draws;
-        for (std::uint32_t i = 0; i < n_; ++i) {
-            const auto r = update_one(i, consts_of(i), draws);
-            if (r == kernels::update_result::spike) {
-                spikes.push_back(i);
-            } else if (r == kernels::update_result::forced_dropped) {
-                ++dropped;
-            }
-        }
-        return dropped;
+        return update_neurons_serial(spikes);
     }
 
     std::uint64_t propagate(std::span<const std::uint32_t> spikes) override {
