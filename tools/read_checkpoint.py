@@ -133,6 +133,7 @@ ARRAYS = {
     "neurons.pre_after": "<f8",
     "neurons.pre_before": "<f8",
     "neurons.post_after": "<f8",
+    "neurons.pre_spikes": "<f8",
     "neurons.last_spike": "<i8",
     "neurons.prev_spike": "<i8",
     "neurons.refractory": "<i4",

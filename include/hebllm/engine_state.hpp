@@ -35,6 +35,7 @@ struct engine_snapshot {
     // Neuron state (global ids). Traces in the engine's closed form (kernels::post_state).
     std::vector<double> v, i_syn, threshold, theta, rate_hz;
     std::vector<double> pre_after, pre_before, post_after;
+    std::vector<double> pre_spikes;  // spikes counted by metaplasticity (all 0 without it)
     std::vector<std::int64_t> last_spike, prev_spike;
     std::vector<std::int32_t> refractory;
 

@@ -123,6 +123,12 @@ struct stdp_params {
     double w_min = 0.0;  // bounds on the weight magnitude
     double w_max = 1.0;
     double learning_rate = 1.0;  // multiplies both amplitudes (and the neuromodulator)
+    // Presynaptic metaplasticity (docs/model.md "Metaplasticity"): a neuron's n-th spike adds
+    // (1 + (n - 1) / metaplasticity_spikes)^-metaplasticity_power to its presynaptic trace
+    // instead of 1, so synapses from neurons that have fired often learn more slowly (a
+    // per-input learning-rate decay). metaplasticity_spikes 0: off (every spike adds 1).
+    double metaplasticity_spikes = 0.0;
+    double metaplasticity_power = 0.5;
 };
 
 // Homeostatic thresholds: each neuron's threshold moves toward a target firing rate

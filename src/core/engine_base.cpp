@@ -164,6 +164,8 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
                                      spec_.stdp.kind == stdp_kind::multiplicative});
     }
     stdp_step_.nearest = spec_.stdp.pairing == stdp_pairing_kind::nearest;
+    stdp_step_.meta_spikes = spec_.stdp.metaplasticity_spikes;
+    stdp_step_.meta_power = spec_.stdp.metaplasticity_power;
     const homeostasis_params& h = spec_.homeostasis;
     homeo_.decay_rate = std::exp(-spec_.dt_ms / h.tau_rate_ms);
     homeo_.spike_rate_hz = 1000.0 / h.tau_rate_ms;
@@ -422,8 +424,14 @@ void engine_base::after_spikes() {
         for (std::uint32_t j : spikes_) {
             const double pre = pre_trace(j, step_);
             const double post = post_trace(j, step_);
-            state_.pre[j].pre_before = pre;
-            state_.pre[j].pre_after = kernels::trace_spike(pre, stdp_step_.nearest);
+            kernels::pre_state& ps = state_.pre[j];
+            double gain = 1.0;
+            if (stdp_step_.meta_spikes > 0.0) {
+                gain = std::pow(1.0 + ps.spikes / stdp_step_.meta_spikes, -stdp_step_.meta_power);
+                ps.spikes += 1.0;
+            }
+            ps.pre_before = pre;
+            ps.pre_after = kernels::trace_spike(pre, stdp_step_.nearest, gain);
             state_.post[j].post_after = kernels::trace_spike(post, stdp_step_.nearest);
             state_.post[j].prev_spike = state_.post[j].last_spike;
             state_.post[j].last_spike = step_;
@@ -694,12 +702,14 @@ engine_snapshot engine_base::snapshot(bool record_spikes) const {
     f.pre_after.resize(n_);
     f.pre_before.resize(n_);
     f.post_after.resize(n_);
+    f.pre_spikes.resize(n_);
     f.last_spike.resize(n_);
     f.prev_spike.resize(n_);
     for (std::uint32_t i = 0; i < n_; ++i) {
         f.pre_after[i] = state_.pre[i].pre_after;
         f.pre_before[i] = state_.pre[i].pre_before;
         f.post_after[i] = state_.post[i].post_after;
+        f.pre_spikes[i] = state_.pre[i].spikes;
         f.last_spike[i] = state_.post[i].last_spike;
         f.prev_spike[i] = state_.post[i].prev_spike;
     }
@@ -749,7 +759,7 @@ engine_snapshot engine_base::snapshot(bool record_spikes) const {
 void engine_base::restore(const engine_snapshot& f) {
     const std::uint64_t n = n_;
     for (const auto* a : {&f.v, &f.i_syn, &f.threshold, &f.theta, &f.rate_hz, &f.pre_after,
-                          &f.pre_before, &f.post_after}) {
+                          &f.pre_before, &f.post_after, &f.pre_spikes}) {
         check_size(*a, n, "a neuron state array");
     }
     check_size(f.last_spike, n, "last_spike");
@@ -789,7 +799,12 @@ void engine_base::restore(const engine_snapshot& f) {
     state_.rate_hz = f.rate_hz;
     state_.refractory = f.refractory;
     for (std::uint32_t i = 0; i < n_; ++i) {
-        state_.pre[i] = {f.pre_after[i], f.pre_before[i]};
+        if (!(f.pre_spikes[i] >= 0.0 && f.pre_spikes[i] <= 9007199254740992.0 &&
+              f.pre_spikes[i] == std::floor(f.pre_spikes[i]))) {
+            bad_snapshot("neuron " + std::to_string(i) +
+                         ": its metaplasticity spike count is not a whole number in [0, 2^53]");
+        }
+        state_.pre[i] = {f.pre_after[i], f.pre_before[i], f.pre_spikes[i]};
         state_.post[i].post_after = f.post_after[i];
         state_.post[i].last_spike = f.last_spike[i];
         state_.post[i].prev_spike = f.prev_spike[i];

@@ -302,6 +302,8 @@ void network_spec::validate() const {
     require_non_negative(stdp.a_plus, stdp_where, "a_plus");
     require_non_negative(stdp.a_minus, stdp_where, "a_minus");
     require_non_negative(stdp.learning_rate, stdp_where, "learning_rate");
+    require_non_negative(stdp.metaplasticity_spikes, stdp_where, "metaplasticity_spikes");
+    require_non_negative(stdp.metaplasticity_power, stdp_where, "metaplasticity_power");
     require_non_negative(stdp.w_min, stdp_where, "w_min");
     require_finite(stdp.w_max, stdp_where, "w_max");
     if (stdp.w_max < stdp.w_min) {

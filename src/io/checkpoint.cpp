@@ -253,6 +253,10 @@ public:
         }
         return v;
     }
+    bool has(const std::string& name) const {
+        return std::any_of(sections_.begin(), sections_.end(),
+                           [&](const section_view& s) { return s.name == name; });
+    }
     unpacker fields(const std::string& name) const { return {bytes(name), file_, name}; }
     const std::vector<section_view>& all() const { return sections_; }
 
@@ -432,6 +436,7 @@ std::vector<std::uint8_t> serialize_checkpoint(const engine_snapshot& f,
     w.array("neurons.pre_after", f.pre_after);
     w.array("neurons.pre_before", f.pre_before);
     w.array("neurons.post_after", f.post_after);
+    w.array("neurons.pre_spikes", f.pre_spikes);
     w.array("neurons.last_spike", f.last_spike);
     w.array("neurons.prev_spike", f.prev_spike);
     w.array("neurons.refractory", f.refractory);
@@ -558,6 +563,13 @@ engine_snapshot parse_checkpoint(std::span<const std::uint8_t> bytes, const std:
     f.pre_after = r.array<double>("neurons.pre_after");
     f.pre_before = r.array<double>("neurons.pre_before");
     f.post_after = r.array<double>("neurons.post_after");
+    // Added with metaplasticity; a file without it counted no spikes, which is only right
+    // for a network without metaplasticity.
+    if (r.has("neurons.pre_spikes") || f.spec.stdp.metaplasticity_spikes > 0.0) {
+        f.pre_spikes = r.array<double>("neurons.pre_spikes");
+    } else {
+        f.pre_spikes.assign(f.pre_after.size(), 0.0);
+    }
     f.last_spike = r.array<std::int64_t>("neurons.last_spike");
     f.prev_spike = r.array<std::int64_t>("neurons.prev_spike");
     f.refractory = r.array<std::int32_t>("neurons.refractory");

@@ -109,7 +109,7 @@ constexpr std::string_view projection_keys[] = {
 constexpr std::string_view weight_keys[] = {"dist", "a", "b", "scale", "min", "max"};
 constexpr std::string_view stdp_keys[] = {
     "enabled", "kind", "pairing", "a_plus", "a_minus", "tau_plus_ms", "tau_minus_ms", "w_min",
-    "w_max", "learning_rate"};
+    "w_max", "learning_rate", "metaplasticity_spikes", "metaplasticity_power"};
 constexpr std::string_view homeostasis_keys[] = {
     "enabled", "target_rate_hz", "tau_rate_ms", "eta", "threshold_min", "threshold_max"};
 constexpr std::string_view neuromodulation_keys[] = {
@@ -162,6 +162,8 @@ void for_each_field(P& p, F&& f) {
     f("w_min", p.w_min);
     f("w_max", p.w_max);
     f("learning_rate", p.learning_rate);
+    f("metaplasticity_spikes", p.metaplasticity_spikes);
+    f("metaplasticity_power", p.metaplasticity_power);
 }
 
 template <params_of<homeostasis_params> P, class F>

@@ -123,6 +123,7 @@ const std::vector<field>& fields() {
         double_field("threshold", &learner_params::threshold),
         double_field("refractory_ms", &learner_params::refractory_ms),
         double_field("bias_current", &learner_params::bias_current),
+        double_field("reset_above_rest", &learner_params::reset_above_rest),
         double_field("escape_width", &learner_params::escape_width),
         double_field("escape_rate_hz", &learner_params::escape_rate_hz),
         unsigned_field("noise_sources", &learner_params::noise_sources),
@@ -136,6 +137,8 @@ const std::vector<field>& fields() {
         double_field("bias_scale", &learner_params::bias_scale),
         double_field("anneal_tokens", &learner_params::anneal_tokens),
         double_field("anneal_power", &learner_params::anneal_power),
+        double_field("metaplasticity_tokens", &learner_params::metaplasticity_tokens),
+        double_field("metaplasticity_power", &learner_params::metaplasticity_power),
         unsigned_field("sleep_every", &learner_params::sleep_every),
         unsigned_field("sleep_replay", &learner_params::sleep_replay),
         double_field("sleep_plasticity", &learner_params::sleep_plasticity),
@@ -182,6 +185,9 @@ void learner_params::validate() const {
     }
     if (anneal_tokens < 0.0 || anneal_power < 0.0) {
         bad("anneal_tokens and anneal_power must be >= 0");
+    }
+    if (metaplasticity_tokens < 0.0 || metaplasticity_power < 0.0) {
+        bad("metaplasticity_tokens and metaplasticity_power must be >= 0");
     }
     if (!(m_free <= 0.0) || !(m_teach > 0.0)) {
         bad("need m_free <= 0 (anti-Hebbian prediction phase) and m_teach > 0 (teacher)");
@@ -271,6 +277,9 @@ network_spec make_learner_network(const learner_params& p) {
     output.lif.v_threshold = p.threshold;
     output.lif.refractory_ms = p.refractory_ms;
     output.lif.bias_current = p.bias_current;
+    // Start at rest and reset relative to it (v_rest 0, R 1: rest is bias_current).
+    output.lif.v_init_min = output.lif.v_init_max = p.bias_current;
+    output.lif.v_reset = p.bias_current + p.reset_above_rest;
     output.lif.escape_width = p.escape_width;
     output.lif.escape_rate_hz = p.escape_rate_hz;
 
@@ -353,6 +362,9 @@ network_spec make_learner_network(const learner_params& p) {
     net.stdp.w_min = 0.0;
     net.stdp.w_max = p.w_max;
     net.stdp.learning_rate = p.learning_rate;
+    // A presented neuron fires every step of the presentation: present_steps spikes a token.
+    net.stdp.metaplasticity_spikes = p.metaplasticity_tokens * p.present_steps;
+    net.stdp.metaplasticity_power = p.metaplasticity_power;
     net.neuromodulation.enabled = true;
     net.neuromodulation.kind = neuromodulation_kind::external;
     net.neuromodulation.baseline = 0.0;

@@ -88,6 +88,8 @@ inline config ei_config() {
     net.stdp.w_max = 1.0;
     net.stdp.a_plus = 0.01;
     net.stdp.a_minus = 0.012;
+    net.stdp.metaplasticity_spikes = 5.0;  // presynaptic metaplasticity, nearest pairing
+    net.stdp.metaplasticity_power = 0.7;
     net.homeostasis.enabled = true;
     net.homeostasis.target_rate_hz = 8.0;
     net.homeostasis.eta = 0.02;
@@ -142,6 +144,8 @@ inline config mixed_config() {
     net.projections[3].plastic = true;
     net.projections[3].stdp_scale = -2.5;
     net.stdp.enabled = true;
+    net.stdp.metaplasticity_spikes = 20.0;  // presynaptic metaplasticity, all-to-all pairing
+    net.stdp.metaplasticity_power = 0.5;
     net.homeostasis.enabled = true;
     net.homeostasis.target_rate_hz = 5.0;
     net.homeostasis.eta = 0.01;

@@ -6,6 +6,7 @@
 //
 // HEBLLM_CKPT_DRIVER is the path of checkpoint_driver (a separate process, as the issue asks).
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -235,6 +236,34 @@ TEST(Checkpoint, WrongVersionIsRefusedByName) {
     }();
     EXPECT_NE(why.find("unsupported checkpoint format version 99"), std::string::npos) << why;
     EXPECT_NE(refusal(bad), "");  // with checksums: refused too (header checksum)
+}
+
+// neurons.pre_spikes (the metaplasticity counts) came after the first files: a file without it
+// loads as all zero for a network without metaplasticity, and is refused for one with it.
+TEST(Checkpoint, MetaplasticityCountsAreRequiredOnlyWhenUsed) {
+    const auto without_counts = [](network_spec net) {
+        auto e = make_engine(net, "reference");
+        e->run(30.0);
+        auto bytes = serialize_checkpoint(e->snapshot());
+        const std::string name = "neurons.pre_spikes";
+        auto at = std::search(bytes.begin(), bytes.end(), name.begin(), name.end());
+        EXPECT_NE(at, bytes.end());
+        *(at + static_cast<std::ptrdiff_t>(name.size()) - 1) = 'z';  // another section's name
+        return bytes;
+    };
+    network_spec net = small_net();
+    const engine_snapshot plain = parse_checkpoint(without_counts(net), "old.heb", nullptr, false);
+    EXPECT_EQ(plain.pre_spikes, std::vector<double>(net.neuron_count(), 0.0));
+
+    net.stdp.metaplasticity_spikes = 10.0;
+    const auto bytes = without_counts(net);
+    std::string why;
+    try {
+        (void)parse_checkpoint(bytes, "meta.heb", nullptr, false);
+    } catch (const file_error& e) {
+        why = e.what();
+    }
+    EXPECT_NE(why.find("missing section 'neurons.pre_spikes'"), std::string::npos) << why;
 }
 
 TEST(Checkpoint, WrongEndiannessIsRefusedByName) {

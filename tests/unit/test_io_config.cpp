@@ -130,6 +130,8 @@ void expect_spec_eq(const hebllm::network_spec& a, const hebllm::network_spec& b
     EXPECT_EQ(a.stdp.w_min, b.stdp.w_min);
     EXPECT_EQ(a.stdp.w_max, b.stdp.w_max);
     EXPECT_EQ(a.stdp.learning_rate, b.stdp.learning_rate);
+    EXPECT_EQ(a.stdp.metaplasticity_spikes, b.stdp.metaplasticity_spikes);
+    EXPECT_EQ(a.stdp.metaplasticity_power, b.stdp.metaplasticity_power);
     EXPECT_EQ(a.homeostasis.enabled, b.homeostasis.enabled);
     EXPECT_EQ(a.homeostasis.target_rate_hz, b.homeostasis.target_rate_hz);
     EXPECT_EQ(a.homeostasis.tau_rate_ms, b.homeostasis.tau_rate_ms);

@@ -76,6 +76,39 @@ TEST(plasticity, stdp_window_matches_the_pair_rule) {
     }
 }
 
+// Presynaptic metaplasticity: the pre neuron's k-th spike (k = 0, 1, ...) adds
+// g_k = (1 + k / n0)^-p to its trace, so a post spike 5 steps after each of several widely
+// spaced pre spikes potentiates by A+ g_k e^{-5/20}: pairings of a busy input count less.
+TEST(plasticity, metaplasticity_decays_potentiation_with_the_inputs_spike_count) {
+    const double w0 = 0.1;
+    const double n0 = 2.0;
+    const double power = 0.8;
+    for (const char* backend : {"reference", "cpu"}) {
+        network_spec net = pair_network(w0, 0, 0, stdp_kind::additive);
+        net.input_spikes.clear();
+        for (int k = 0; k < 6; ++k) {  // pre at 600k, post at 600k + 5: e^-30 of a trace is left
+            net.input_spikes.push_back({0, 600.0 * k});
+            net.input_spikes.push_back({1, 600.0 * k + 5.0});
+        }
+        net.stdp.a_minus = 0.0;
+        net.stdp.metaplasticity_spikes = n0;
+        net.stdp.metaplasticity_power = power;
+        auto e = make_engine(net, backend);
+        double expected = w0;
+        for (int k = 0; k < 6; ++k) {
+            e->run(600.0);
+            expected += 0.05 * std::pow(1.0 + k / n0, -power) * std::exp(-5.0 / 20.0);
+            ASSERT_NEAR(e->synapses().at(0).weight, expected, 1e-6) << backend << " pairing " << k;
+        }
+        // Off (n0 = 0): every pairing counts fully.
+        net.stdp.metaplasticity_spikes = 0.0;
+        auto off = make_engine(net, backend);
+        off->run(3600.0);
+        EXPECT_NEAR(off->synapses().at(0).weight, w0 + 6 * 0.05 * std::exp(-5.0 / 20.0), 1e-6)
+            << backend;
+    }
+}
+
 TEST(plasticity, multiplicative_stdp_scales_with_distance_to_bounds) {
     const double w0 = 0.8;
     const double up = final_weight(pair_network(w0, 10, 15, stdp_kind::multiplicative), "cpu");

@@ -47,12 +47,12 @@ struct learner_params {
     std::uint32_t vocab_size = 256;
     std::uint32_t sensory_per_token = 2;
     std::uint32_t output_per_token = 4;
-    std::uint32_t present_steps = 8;  // steps a token is presented (the prediction window)
-    std::uint32_t window_steps = 16;  // steps per token (>= present_steps + 5)
-    std::uint32_t readout_steps = 8;  // last steps of the prediction window summed by the readout
-    bool context = true;              // the previous-token delay line
-    bool inhibitory = false;          // anti-Hebbian inhibitory twins of the plastic pathways
-    bool plastic = true;              // false: the plasticity-off control (STDP disabled)
+    std::uint32_t present_steps = 12;  // steps a token is presented (the prediction window)
+    std::uint32_t window_steps = 20;   // steps per token (>= present_steps + 5)
+    std::uint32_t readout_steps = 8;   // last steps of the prediction window summed by the readout
+    bool context = true;               // the previous-token delay line
+    bool inhibitory = false;           // anti-Hebbian inhibitory twins of the plastic pathways
+    bool plastic = true;               // false: the plasticity-off control (STDP disabled)
     double dt_ms = 1.0;
     // Output neurons.
     double tau_m_ms = 10.0;
@@ -60,6 +60,10 @@ struct learner_params {
     double threshold = 1.0;
     double refractory_ms = 2.0;
     double bias_current = -1.3;
+    // Where a spike resets the output membrane, above its resting potential (bias_current).
+    // 1.3 resets to 0 mV; resetting to rest (0) was measured 0.1-0.2 bits worse on KJV
+    // validation (docs/learner.md).
+    double reset_above_rest = 1.3;
     double escape_width = 0.25;       // escape noise (docs/model.md): firing rate exponential in v
     double escape_rate_hz = 1000.0;   // hazard at the threshold
     std::uint32_t noise_sources = 0;  // optional Poisson background (poisson_input)
@@ -72,10 +76,16 @@ struct learner_params {
     double m_free = -1.0;
     double m_teach = 3.0;
     double bias_scale = 0.25;  // stdp_scale of the bias pathway (bounds and rate)
-    // Learning-rate schedule through the neuromodulator: both m_free and m_teach are scaled by
-    // (1 + n / anneal_tokens)^-anneal_power after n tokens learned (anneal_tokens 0: constant).
+    // Global learning-rate schedule through the neuromodulator: both m_free and m_teach are
+    // scaled by (1 + n / anneal_tokens)^-anneal_power after n tokens learned (anneal_tokens or
+    // anneal_power 0: constant; off by default, metaplasticity below does better).
     double anneal_tokens = 1000.0;
-    double anneal_power = 0.85;
+    double anneal_power = 0.0;
+    // Per-input learning-rate decay (presynaptic metaplasticity, docs/model.md): a sensory,
+    // context or bias neuron's pairings count (1 + k / metaplasticity_tokens)^-power after it
+    // has been presented k times (metaplasticity_tokens 0: off).
+    double metaplasticity_tokens = 10.0;
+    double metaplasticity_power = 0.7;
     // Sleep (docs/learner.md "Sleep"): every sleep_every learned tokens (0: never) the engine
     // consolidates: it replays its last sleep_replay input patterns with the teacher's
     // neuromodulator times sleep_plasticity, then prunes plastic synapses weaker than

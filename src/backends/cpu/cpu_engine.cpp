@@ -64,13 +64,14 @@ public:
           slots_(std::bit_ceil(store_.max_delay + 1u)),
           rings_(static_cast<std::size_t>(threads_)),
           local_spikes_(static_cast<std::size_t>(threads_)),
-          local_counts_(static_cast<std::size_t>(threads_), 0) {
+          local_counts_(static_cast<std::size_t>(threads_), 0),
+          history_capacity_(history_capacity_for(n_)) {
         for (auto& ring : rings_) {
             ring.assign(static_cast<std::size_t>(slots_) * n_, 0);
         }
         if (stdp_on() && store_.plastic_synapses > 0) {
             history_count_.assign(n_, 0);
-            history_.assign(static_cast<std::size_t>(n_) * history_capacity, 0);
+            history_.assign(static_cast<std::size_t>(n_) * history_capacity_, 0);
         }
     }
 
@@ -212,9 +213,9 @@ protected:
             const auto offset = static_cast<std::uint32_t>(step_ - flush_base_);
             for (std::uint32_t i : spikes) {
                 const std::uint32_t count = history_count_[i];
-                history_[static_cast<std::size_t>(i) * history_capacity + count] = offset;
+                history_[static_cast<std::size_t>(i) * history_capacity_ + count] = offset;
                 history_count_[i] = static_cast<std::uint16_t>(count + 1);
-                flush_due_ = flush_due_ || count + 1 == history_capacity;
+                flush_due_ = flush_due_ || count + 1 == history_capacity_;
             }
             flush_due_ = flush_due_ || amplitude_history_.size() >= max_amplitude_history;
         }
@@ -281,7 +282,13 @@ private:
     // (results do not depend on it: the partition never changes a result).
     static constexpr std::uint32_t parallel_neurons = 8192;
     static constexpr std::uint64_t parallel_events = 32768;
-    static constexpr std::uint32_t history_capacity = 64;           // post spikes kept per neuron
+    // Post spikes kept per neuron between flushes: a flush sweeps every plastic synapse, so
+    // small networks (whose few neurons spike often) keep more, within a 4 MiB budget.
+    static std::uint32_t history_capacity_for(std::uint32_t n) {
+        const std::uint64_t budget = (std::uint64_t{4} << 20) / sizeof(std::uint32_t);
+        return static_cast<std::uint32_t>(
+            std::clamp<std::uint64_t>(budget / std::max<std::uint32_t>(n, 1), 64, 4096));
+    }
     static constexpr std::size_t max_amplitude_history = 1u << 16;  // steps between flushes
 
     static std::uint32_t block(int t, int nt, std::uint32_t n) {
@@ -307,7 +314,7 @@ private:
             return w;
         }
         const std::uint32_t count = history_count_[i];
-        const std::uint32_t* h = &history_[static_cast<std::size_t>(i) * history_capacity];
+        const std::uint32_t* h = &history_[static_cast<std::size_t>(i) * history_capacity_];
         // The window's spikes are the most recent ones: find the first from the end.
         std::uint32_t first = count;
         while (first > 0 && flush_base_ + h[first - 1] >= from) {
@@ -431,6 +438,7 @@ private:
     std::vector<std::size_t> bounds_;
 
     // Lazy potentiation state.
+    std::uint32_t history_capacity_;
     std::vector<std::uint16_t> history_count_;  // [n] spikes recorded since the last flush
     std::vector<std::uint32_t> history_;        // [n * capacity] their steps - flush_base_
     std::vector<double> amplitude_history_;     // [step - flush_base_] potentiation amplitude

@@ -65,6 +65,7 @@ struct alignas(32) post_state {
 struct pre_state {
     double pre_after = 0.0;   // presynaptic trace right after the last spike
     double pre_before = 0.0;  // and right before it
+    double spikes = 0.0;      // spikes so far (exact below 2^53): the metaplasticity clock
 };
 
 HEBLLM_HD inline double trace_at(std::int64_t s, std::int64_t t_last, double after, double before,
@@ -76,9 +77,10 @@ HEBLLM_HD inline double trace_at(std::int64_t s, std::int64_t t_last, double aft
     return k < t.size ? after * t.decay[k] : 0.0;
 }
 
-// Trace after a spike: all-to-all pairing adds 1, nearest-spike pairing sets 1.
-HEBLLM_HD inline double trace_spike(double x, bool nearest) {
-    return nearest ? 1.0 : x + 1.0;
+// Trace after a spike: all-to-all pairing adds `gain` (1 without metaplasticity),
+// nearest-spike pairing sets it.
+HEBLLM_HD inline double trace_spike(double x, bool nearest, double gain = 1.0) {
+    return nearest ? gain : x + gain;
 }
 
 struct homeostasis_consts {
