@@ -85,7 +85,7 @@ struct learner_params {
     // context or bias neuron's pairings count (1 + k / metaplasticity_tokens)^-power after it
     // has been presented k times (metaplasticity_tokens 0: off).
     double metaplasticity_tokens = 10.0;
-    double metaplasticity_power = 0.7;
+    double metaplasticity_power = 0.85;
     // Sleep (docs/learner.md "Sleep"): every sleep_every learned tokens (0: never) the engine
     // consolidates: it replays its last sleep_replay input patterns with the teacher's
     // neuromodulator times sleep_plasticity, then prunes plastic synapses weaker than
