@@ -164,8 +164,6 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
                                      spec_.stdp.kind == stdp_kind::multiplicative});
     }
     stdp_step_.nearest = spec_.stdp.pairing == stdp_pairing_kind::nearest;
-    stdp_step_.meta_spikes = spec_.stdp.metaplasticity_spikes;
-    stdp_step_.meta_power = spec_.stdp.metaplasticity_power;
     const homeostasis_params& h = spec_.homeostasis;
     homeo_.decay_rate = std::exp(-spec_.dt_ms / h.tau_rate_ms);
     homeo_.spike_rate_hz = 1000.0 / h.tau_rate_ms;
@@ -425,9 +423,11 @@ void engine_base::after_spikes() {
             const double pre = pre_trace(j, step_);
             const double post = post_trace(j, step_);
             kernels::pre_state& ps = state_.pre[j];
+            const stdp_params& sp = spec_.stdp;
             double gain = 1.0;
-            if (stdp_step_.meta_spikes > 0.0) {
-                gain = std::pow(1.0 + ps.spikes / stdp_step_.meta_spikes, -stdp_step_.meta_power);
+            if (sp.metaplasticity_spikes > 0.0) {
+                gain =
+                    std::pow(1.0 + ps.spikes / sp.metaplasticity_spikes, -sp.metaplasticity_power);
                 ps.spikes += 1.0;
             }
             ps.pre_before = pre;
@@ -785,6 +785,11 @@ void engine_base::restore(const engine_snapshot& f) {
             bad_snapshot("neuron " + std::to_string(i) +
                          ": its last spikes are not before the snapshot's step, or out of order");
         }
+        if (!(f.pre_spikes[i] >= 0.0 && f.pre_spikes[i] <= 9007199254740992.0 &&
+              f.pre_spikes[i] == std::floor(f.pre_spikes[i]))) {
+            bad_snapshot("neuron " + std::to_string(i) +
+                         ": its metaplasticity spike count is not a whole number in [0, 2^53]");
+        }
     }
     for (const std::int64_t q : f.pending) {
         if (q > (std::int64_t{1} << 62) || q < -(std::int64_t{1} << 62)) {
@@ -799,11 +804,6 @@ void engine_base::restore(const engine_snapshot& f) {
     state_.rate_hz = f.rate_hz;
     state_.refractory = f.refractory;
     for (std::uint32_t i = 0; i < n_; ++i) {
-        if (!(f.pre_spikes[i] >= 0.0 && f.pre_spikes[i] <= 9007199254740992.0 &&
-              f.pre_spikes[i] == std::floor(f.pre_spikes[i]))) {
-            bad_snapshot("neuron " + std::to_string(i) +
-                         ": its metaplasticity spike count is not a whole number in [0, 2^53]");
-        }
         state_.pre[i] = {f.pre_after[i], f.pre_before[i], f.pre_spikes[i]};
         state_.post[i].post_after = f.post_after[i];
         state_.post[i].last_spike = f.last_spike[i];

@@ -175,8 +175,6 @@ protected:
         std::vector<double> scale;                 // [class]
         std::vector<kernels::stdp_bounds> bounds;  // [class] bounds x scale
         bool nearest = false;
-        double meta_spikes = 0.0;  // metaplasticity: 0 off
-        double meta_power = 0.0;
     };
     const stdp_step_consts& stdp_step() const { return stdp_step_; }
     bool stdp_on() const { return stdp_on_; }
