@@ -21,6 +21,7 @@
 #include <hebllm/lang/progress.hpp>
 #include <hebllm/lang/tokenizer.hpp>
 
+#include "lang_model.hpp"
 #include "verbs.hpp"
 
 namespace hebllm::cli {
@@ -36,6 +37,7 @@ struct baseline_options {
     bool json = false;
     bool continual = false;
     std::string fortunes = lang::default_fortunes_dir().string();
+    split_sizes sizes;  // --train-tokens, --valid-tokens, --test-tokens
 };
 
 std::vector<std::string> model_list(const std::string& models, bool continual) {
@@ -58,14 +60,7 @@ std::vector<std::string> model_list(const std::string& models, bool continual) {
 }
 
 lang::split_spec spec_of(const baseline_options& o) {
-    lang::split_spec s;
-    if (o.tier == "kjv256") {
-        s = lang::split_spec::kjv256();
-    } else if (o.tier == "smoke") {
-        s = lang::split_spec::smoke();
-    } else {
-        throw model_error("unknown tier '" + o.tier + "' (tiers: kjv256, smoke)");
-    }
+    lang::split_spec s = o.sizes.applied_to(lang::split_spec::tier(o.tier));
     s.kind = lang::parse_tokenizer_kind(o.tokenizer);
     if (o.vocab != 0) {
         s.vocab = o.vocab;
@@ -128,6 +123,11 @@ int run_split(const baseline_options& o) {
 }
 
 int run_continual(const baseline_options& o) {
+    if (o.sizes.any()) {
+        throw model_error(
+            "--continual has its own sizes (100,000 training and 10,000 test tokens per corpus): "
+            "drop --train-tokens, --valid-tokens and --test-tokens");
+    }
     lang::continual_spec spec;
     spec.kind = lang::parse_tokenizer_kind(o.tokenizer);
     if (o.vocab != 0) {
@@ -190,16 +190,22 @@ void add_baseline_verb(CLI::App& app, action& chosen) {
         "baseline", "Score the n-gram baselines on a corpus (bits/token, strict top-1/5)");
     cmd->add_option("--corpus", o->corpus, "A corpus file ('hebllm corpus kjv') or UTF-8 text")
         ->required();
-    cmd->add_option("--tier", o->tier, "kjv256 or smoke")->capture_default_str();
+    cmd->add_option("--tier", o->tier,
+                    "kjv256 (100k/10k tokens, V 256), kjv4k (500k/20k, V 4096) or smoke (20k/2k)")
+        ->capture_default_str();
+    add_split_size_options(*cmd, o->sizes, false, "the tier's");
     cmd->add_option("--tokenizer", o->tokenizer, "word, subword or character")
         ->capture_default_str();
-    cmd->add_option("--vocab", o->vocab, "Vocabulary size (default: the tier's, 256)");
+    cmd->add_option("--vocab", o->vocab,
+                    "Vocabulary size (default: the tier's: 4096 for kjv4k, else 256)");
     cmd->add_option("--models", o->models,
                     "all, or a comma-separated list of uniform, unigram, bigram-kn, trigram-kn, "
-                    "4gram-kn, trigram-wb")
+                    "4gram-kn, trigram-mkn, 5gram-mkn (modified Kneser-Ney; any Ngram-mkn), "
+                    "trigram-wb")
         ->capture_default_str();
     cmd->add_flag("--prequential", o->prequential,
-                  "Score prequentially (predict, score, then learn; D = 0.75)");
+                  "Score prequentially (predict, score, then learn; KN: D = 0.75, modified KN: "
+                  "discounts from the current counts)");
     cmd->add_flag("--continual", o->continual,
                   "The continual protocol: A = --corpus, B = --fortunes, V = 1024");
     cmd->add_option("--fortunes", o->fortunes, "Fortune files for --continual")

@@ -31,6 +31,7 @@ struct eval_options {
     std::string backend = "auto";
     int threads = 0;
     bool json = false;
+    split_sizes sizes;  // overrides of the sizes the model file records
 };
 
 void print_row(const char* mode, const lang::eval_result& r, bool json, bool last) {
@@ -48,14 +49,14 @@ void print_row(const char* mode, const lang::eval_result& r, bool json, bool las
 
 int run_eval(const eval_options& o) {
     language_model m = load_language_model(o.model, o.backend, o.threads);
-    lang::split_spec spec = tier_spec(m.tier);
-    spec.kind = m.tok->kind();
-    spec.vocab = m.tok->size();
+    const lang::split_spec spec = model_split(m, o.sizes);
     const lang::dataset data = lang::make_dataset(lang::read_corpus(o.corpus), spec);
     if (data.tok->fingerprint() != m.tok->fingerprint()) {
         throw model_error("the model " + o.model + " was trained with another vocabulary than " +
-                          o.corpus + " gives for tier " + m.tier +
-                          " (tokenizer fingerprints differ): evaluate it on its own corpus");
+                          o.corpus + " gives for tier " + m.tier + " with " +
+                          std::to_string(spec.train_tokens) +
+                          " training tokens (tokenizer fingerprints differ): evaluate it on its "
+                          "own corpus and training size");
     }
     if (o.json) {
         std::printf("{\n  \"model\": \"%s\",\n  \"learner\": \"%s\",\n  \"test_unk_rate\": %.4f,\n",
@@ -95,6 +96,7 @@ void add_eval_verb(CLI::App& app, action& chosen) {
         "eval", "Score a trained model on its corpus's test split (bits/token, strict top-1/5)");
     cmd->add_option("-m,--model", o->model, "Model file from 'hebllm train'")->required();
     cmd->add_option("--corpus", o->corpus, "The corpus the model was trained on")->required();
+    add_split_size_options(*cmd, o->sizes, false, "the model file's");
     cmd->add_flag("--prequential", o->prequential,
                   "Also score prequentially (predict, score, then learn)");
     cmd->add_option("-b,--backend", o->backend, "auto, reference or cpu")->capture_default_str();

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include <CLI/CLI.hpp>
+
 #include <hebllm/checkpoint.hpp>
 #include <hebllm/errors.hpp>
 
@@ -21,22 +23,88 @@ std::string text_of(const checkpoint_section& s) {
     return {s.bytes.begin(), s.bytes.end()};
 }
 
+std::uint64_t parse_count(const std::filesystem::path& file, const std::string& key,
+                          const std::string& value) {
+    std::uint64_t n = 0;
+    const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    if (ec != std::errc{} || end != value.data() + value.size() || value.empty()) {
+        throw file_error(file.string(), 0, "malformed " + key + " '" + value + "'");
+    }
+    return n;
+}
+
+// A whole number of tokens, at least `least` (CLI11's number checks print double ranges).
+CLI::Validator token_count(std::uint64_t least) {
+    return CLI::Validator(
+        [least](std::string& s) -> std::string {
+            std::uint64_t n = 0;
+            const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), n);
+            if (s.empty() || ec != std::errc{} || end != s.data() + s.size() || n < least) {
+                return "must be a whole number of tokens, at least " + std::to_string(least) +
+                       " (got '" + s + "')";
+            }
+            return {};
+        },
+        least == 0 ? "N >= 0" : "N >= 1");
+}
+
 }  // namespace
 
+lang::split_spec split_sizes::applied_to(lang::split_spec s) const {
+    s.train_tokens = train.value_or(s.train_tokens);
+    s.validation_tokens = validation.value_or(s.validation_tokens);
+    s.test_tokens = test.value_or(s.test_tokens);
+    return s;
+}
+
+split_sizes split_sizes::of(const lang::split_spec& s) {
+    split_sizes out;
+    out.train = s.train_tokens;
+    out.validation = s.validation_tokens;
+    out.test = s.test_tokens;
+    return out;
+}
+
+void add_split_size_options(CLI::App& cmd, split_sizes& sizes, bool validation_needed,
+                            const std::string& default_from) {
+    cmd.add_option_function<std::uint64_t>(
+           "--train-tokens", [&sizes](std::uint64_t n) { sizes.train = n; },
+           "Training tokens: the first N of the train split (default: " + default_from + ")")
+        ->check(token_count(1));
+    cmd.add_option_function<std::uint64_t>(
+           "--valid-tokens", [&sizes](std::uint64_t n) { sizes.validation = n; },
+           "Validation tokens: the first N of the validation split (default: " + default_from + ")")
+        ->check(token_count(validation_needed ? 1 : 0));
+    cmd.add_option_function<std::uint64_t>(
+           "--test-tokens", [&sizes](std::uint64_t n) { sizes.test = n; },
+           "Test tokens: the first N of the test split (default: " + default_from + ")")
+        ->check(token_count(1));
+}
+
 lang::split_spec tier_spec(const std::string& tier) {
-    if (tier == "kjv256") {
-        return lang::split_spec::kjv256();
-    }
-    if (tier == "smoke") {
-        return lang::split_spec::smoke();
-    }
-    throw model_error("unknown tier '" + tier + "' (tiers: kjv256, smoke)");
+    return lang::split_spec::tier(tier);
+}
+
+lang::split_spec model_split(const language_model& m, const split_sizes& overrides) {
+    lang::split_spec spec = m.sizes.applied_to(tier_spec(m.tier));
+    spec.kind = m.tok->kind();
+    spec.vocab = m.tok->size();
+    return overrides.applied_to(spec);
 }
 
 void save_language_model(const std::filesystem::path& file, const language_model& m) {
-    const std::string info = "tier = " + m.tier + "\ncorpus = " + m.corpus +
-                             "\ntrained_tokens = " + std::to_string(m.trained_tokens) +
-                             "\nshuffled = " + (m.shuffled ? "true" : "false") + "\n";
+    std::string info = "tier = " + m.tier + "\ncorpus = " + m.corpus +
+                       "\ntrained_tokens = " + std::to_string(m.trained_tokens) +
+                       "\nshuffled = " + (m.shuffled ? "true" : "false") + "\n";
+    if (m.sizes.train) {
+        info += "split_train_tokens = " + std::to_string(*m.sizes.train) + "\n";
+    }
+    if (m.sizes.validation) {
+        info += "split_validation_tokens = " + std::to_string(*m.sizes.validation) + "\n";
+    }
+    if (m.sizes.test) {
+        info += "split_test_tokens = " + std::to_string(*m.sizes.test) + "\n";
+    }
     const std::vector<checkpoint_section> extra = {
         section("hebllm.lang.tokenizer", m.tok->serialize()),
         section("hebllm.lang.learner", m.learner->state_text()),
@@ -99,11 +167,13 @@ language_model load_language_model(const std::filesystem::path& file, const std:
         } else if (key == "corpus") {
             m.corpus = value;
         } else if (key == "trained_tokens") {
-            const auto [end, ec] =
-                std::from_chars(value.data(), value.data() + value.size(), m.trained_tokens);
-            if (ec != std::errc{} || end != value.data() + value.size()) {
-                throw file_error(file.string(), 0, "malformed trained_tokens '" + value + "'");
-            }
+            m.trained_tokens = parse_count(file, key, value);
+        } else if (key == "split_train_tokens") {
+            m.sizes.train = parse_count(file, key, value);
+        } else if (key == "split_validation_tokens") {
+            m.sizes.validation = parse_count(file, key, value);
+        } else if (key == "split_test_tokens") {
+            m.sizes.test = parse_count(file, key, value);
         }
     }
     return m;

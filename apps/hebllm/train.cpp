@@ -46,15 +46,15 @@ struct train_options {
     std::string resume;             // continue training from this model file
     std::uint64_t stop_after = 0;   // stop (and save, unfitted) after this many tokens; 0: all
     std::uint32_t sleep_every = 0;  // --set sleep_every
+    split_sizes sizes;              // --train-tokens, --valid-tokens, --test-tokens
 };
 
 // Continue a run saved by --checkpoint-every or --stop-after: same split, same stream, from
 // the token where it stopped; the result is the same as one run straight through.
 language_model resume_model(const train_options& o, lang::dataset& data) {
     language_model model = load_language_model(o.resume, o.backend, o.threads);
-    lang::split_spec spec = tier_spec(model.tier);
-    spec.kind = model.tok->kind();
-    spec.vocab = model.tok->size();
+    const lang::split_spec spec = model_split(model);
+    model.sizes = split_sizes::of(spec);  // a file from before the sizes were recorded
     data = lang::make_dataset(lang::read_corpus(o.corpus), spec);
     if (data.tok->fingerprint() != model.tok->fingerprint()) {
         throw model_error("the model " + o.resume + " was trained with another vocabulary than " +
@@ -71,13 +71,14 @@ language_model resume_model(const train_options& o, lang::dataset& data) {
 
 int run_train(const train_options& o) {
     if (!o.resume.empty()) {
-        if (!o.set.empty() || o.no_plasticity || o.shuffle || o.sleep_every != 0) {
+        if (!o.set.empty() || o.no_plasticity || o.shuffle || o.sleep_every != 0 || o.sizes.any()) {
             throw model_error(
                 "--resume continues a saved run as it was configured: drop --set, "
-                "--no-plasticity, --shuffle and --sleep-every");
+                "--no-plasticity, --shuffle, --sleep-every and the split sizes "
+                "(--train-tokens, --valid-tokens, --test-tokens)");
         }
     }
-    lang::split_spec spec = tier_spec(o.tier);
+    lang::split_spec spec = o.sizes.applied_to(tier_spec(o.tier));
     spec.kind = lang::parse_tokenizer_kind(o.tokenizer);
     if (o.vocab != 0) {
         spec.vocab = o.vocab;
@@ -109,6 +110,7 @@ int run_train(const train_options& o) {
 
     if (o.resume.empty()) {
         model.tier = o.tier;
+        model.sizes = split_sizes::of(spec);
         model.corpus = o.corpus;
         model.shuffled = o.shuffle;
         model.learner = std::make_unique<lang::network_learner>(p, o.backend, eo);
@@ -181,8 +183,11 @@ void add_train_verb(CLI::App& app, action& chosen) {
         "train", "Train the spiking learner on a corpus's training split and save the model");
     cmd->add_option("--corpus", o->corpus, "Corpus file (from 'hebllm corpus', or UTF-8 text)")
         ->required();
-    cmd->add_option("--tier", o->tier, "Data split: kjv256 (100k/10k/10k tokens) or smoke")
+    cmd->add_option("--tier", o->tier,
+                    "Data split: kjv256 (100k/10k/10k tokens, V 256), kjv4k (500k/20k/20k, "
+                    "V 4096) or smoke (20k/2k/2k)")
         ->capture_default_str();
+    add_split_size_options(*cmd, o->sizes, true, "the tier's");
     cmd->add_option("--tokenizer", o->tokenizer, "word, subword or character")
         ->capture_default_str();
     cmd->add_option("--vocab", o->vocab, "Vocabulary size (default: the tier's)");

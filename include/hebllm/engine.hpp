@@ -92,6 +92,29 @@ struct recording_options {
 struct engine_options {
     int threads = 0;  // cpu backend: 0 = OpenMP's default
     recording_options recording;
+    // cpu backend: below these sizes a phase runs on one thread (waking a team costs more than
+    // the work). Results never depend on them; 0 makes every phase parallel (the equivalence
+    // tests use that to reach every parallel path with small networks).
+    std::uint32_t parallel_neurons = 8192;  // neuron update, delivery and flushes
+    std::uint64_t parallel_events = 32768;  // synaptic events of one step's propagation
+    // The most synapses the engine may hold once synapses are added while running
+    // (engine::add_synapses); 0: no limit beyond the 2^32 of the store.
+    std::uint64_t max_synapses = 0;
+};
+
+// A synapse to add to a running network (engine::add_synapses).
+struct synapse_growth {
+    std::uint32_t pre = 0;
+    std::uint32_t post = 0;
+    float weight = 0.0f;            // magnitude: the source neuron's sign applies (Dale's law)
+    std::uint32_t delay_steps = 1;  // in [1, the network's largest delay]: rings keep their size
+    double stdp_scale = 0.0;        // 0: static; otherwise plastic with this STDP scale
+};
+
+// What engine::add_synapses did.
+struct growth_report {
+    std::uint64_t added = 0;     // new synapses
+    std::uint64_t existing = 0;  // asked for but already there (same pre, post, delay, class)
 };
 
 // Counters of the work done since the engine was made.
@@ -187,6 +210,14 @@ public:
     // The last consolidation, scheduled or not (all zero before the first), and how many ran.
     virtual const consolidation_report& last_consolidation() const = 0;
     virtual std::uint64_t consolidations() const = 0;
+
+    // Structural plasticity: add synapses between steps (they carry spikes and learn from the
+    // next step on; spikes already in transit are unaffected). A synapse whose pre, post,
+    // delay and plasticity class already exist is not added twice (counted as existing).
+    // Same result on every backend and thread count; kept by snapshot() and checkpoints.
+    // Throws model_error for an invalid synapse (ids, delay, weight, plastic without [stdp])
+    // and capacity_error past engine_options::max_synapses, in both cases changing nothing.
+    virtual growth_report add_synapses(std::span<const synapse_growth> add) = 0;
 
     // Everything needed to continue exactly (engine_state.hpp; weights brought up to date
     // first, which changes no result). record_spikes: include the recorded spikes.

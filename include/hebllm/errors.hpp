@@ -41,6 +41,13 @@ private:
     std::size_t line_;
 };
 
+// A limit set by the user was reached (engine_options::max_synapses when synapses are added to
+// a running network): nothing was changed; the caller may prune, stop growing or give up.
+class capacity_error : public model_error {
+public:
+    explicit capacity_error(const std::string& what) : model_error(what) {}
+};
+
 // A request for a backend that was not built or cannot run here.
 class backend_error : public error {
 public:

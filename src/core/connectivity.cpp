@@ -402,3 +402,146 @@ std::uint64_t prune_plastic(synapse_store& s, float below) {
 }
 
 }  // namespace hebllm::detail
+
+namespace hebllm::detail {
+
+namespace {
+
+// build_synapses()'s row order: plastic segments first, then by class and delay; within a
+// segment by target, then weight.
+auto insertion_key(const store_insertion& e) {
+    return std::tuple(e.pre, e.plastic == 0, e.plastic, e.delay, e.target, e.weight);
+}
+
+// Index of segment (plastic, delay) in row j, or segment_begin[j + 1] if the row has none.
+std::uint32_t find_segment(const synapse_store& s, std::uint32_t j, std::uint8_t plastic,
+                           std::uint8_t delay) {
+    for (std::uint32_t g = s.segment_begin[j]; g < s.segment_begin[j + 1]; ++g) {
+        if (s.segments[g].plastic == plastic && s.segments[g].delay == delay) {
+            return g;
+        }
+    }
+    return s.segment_begin[j + 1];
+}
+
+}  // namespace
+
+std::uint64_t drop_existing(const synapse_store& s, std::vector<store_insertion>& add) {
+    std::sort(add.begin(), add.end(), [](const store_insertion& a, const store_insertion& b) {
+        return insertion_key(a) < insertion_key(b);
+    });
+    std::size_t write = 0;
+    for (std::size_t r = 0; r < add.size(); ++r) {
+        const store_insertion& e = add[r];
+        if (write > 0) {
+            const store_insertion& prev = add[write - 1];
+            if (prev.pre == e.pre && prev.plastic == e.plastic && prev.delay == e.delay &&
+                prev.target == e.target) {
+                continue;  // asked for twice
+            }
+        }
+        const std::uint32_t g = find_segment(s, e.pre, e.plastic, e.delay);
+        if (g < s.segment_begin[e.pre + 1]) {
+            const std::uint64_t begin =
+                g == s.segment_begin[e.pre] ? s.row_begin[e.pre] : s.segments[g - 1].end;
+            const auto first = s.target.begin() + static_cast<std::ptrdiff_t>(begin);
+            const auto last = s.target.begin() + static_cast<std::ptrdiff_t>(s.segments[g].end);
+            if (std::binary_search(first, last, e.target)) {
+                continue;  // already there
+            }
+        }
+        add[write++] = e;
+    }
+    const std::uint64_t dropped = add.size() - write;
+    add.resize(write);
+    return dropped;
+}
+
+void insert_synapses(synapse_store& s, const std::vector<store_insertion>& add) {
+    if (add.empty()) {
+        return;
+    }
+    const std::uint32_t j0 = add.front().pre;
+    const std::uint64_t base = s.row_begin[j0];
+    const std::uint32_t segment_base = s.segment_begin[j0];
+    // The part that moves: rows j0 .. n - 1 (synapses and segments), rewritten from copies.
+    const std::vector<std::uint32_t> old_target(
+        s.target.begin() + static_cast<std::ptrdiff_t>(base), s.target.end());
+    const std::vector<float> old_weight(s.weight.begin() + static_cast<std::ptrdiff_t>(base),
+                                        s.weight.end());
+    const std::vector<synapse_segment> old_segments(
+        s.segments.begin() + static_cast<std::ptrdiff_t>(segment_base), s.segments.end());
+    std::vector<std::uint64_t> old_row_begin(s.row_begin.begin() + j0, s.row_begin.end());
+    std::vector<std::uint32_t> old_segment_begin(s.segment_begin.begin() + j0,
+                                                 s.segment_begin.end());
+    s.target.resize(base);
+    s.weight.resize(base);
+    s.segments.resize(segment_base);
+    s.target.reserve(base + old_target.size() + add.size());
+    s.weight.reserve(base + old_weight.size() + add.size());
+
+    std::size_t a = 0;  // next entry of `add`
+    const auto close_segment = [&s](std::uint8_t delay, std::uint8_t plastic) {
+        s.segments.push_back({s.target.size(), delay, plastic});
+    };
+    for (std::uint32_t j = j0; j < s.neuron_count; ++j) {
+        const std::uint32_t r = j - j0;
+        std::uint64_t k = old_row_begin[r] - base;  // next old synapse (index into old_*)
+        std::uint32_t g = old_segment_begin[r] - segment_base;
+        const std::uint32_t g_end = old_segment_begin[r + 1] - segment_base;
+        // Merge the row's old segments with the new entries of row j, both in row order.
+        while (g < g_end || (a < add.size() && add[a].pre == j)) {
+            const bool have_old = g < g_end;
+            const bool have_new = a < add.size() && add[a].pre == j;
+            const auto old_key = have_old
+                                     ? std::tuple(old_segments[g].plastic == 0,
+                                                  old_segments[g].plastic, old_segments[g].delay)
+                                     : std::tuple(true, std::uint8_t{255}, std::uint8_t{255});
+            const auto new_key = have_new
+                                     ? std::tuple(add[a].plastic == 0, add[a].plastic, add[a].delay)
+                                     : std::tuple(true, std::uint8_t{255}, std::uint8_t{255});
+            if (have_old && (!have_new || old_key < new_key)) {
+                for (; k < old_segments[g].end - base; ++k) {
+                    s.target.push_back(old_target[k]);
+                    s.weight.push_back(old_weight[k]);
+                }
+                close_segment(old_segments[g].delay, old_segments[g].plastic);
+                ++g;
+                continue;
+            }
+            const std::uint8_t plastic = add[a].plastic;
+            const std::uint8_t delay = add[a].delay;
+            const std::uint64_t old_end =
+                have_old && old_key == new_key ? old_segments[g].end - base : k;
+            while (k < old_end || (a < add.size() && add[a].pre == j && add[a].plastic == plastic &&
+                                   add[a].delay == delay)) {
+                const bool take_new = a < add.size() && add[a].pre == j &&
+                                      add[a].plastic == plastic && add[a].delay == delay &&
+                                      (k >= old_end || std::pair(add[a].target, add[a].weight) <
+                                                           std::pair(old_target[k], old_weight[k]));
+                if (take_new) {
+                    s.target.push_back(add[a].target);
+                    s.weight.push_back(add[a].weight);
+                    s.max_delay = std::max<std::uint32_t>(s.max_delay, delay);
+                    s.plastic_synapses += plastic != 0 ? 1u : 0u;
+                    ++a;
+                } else {
+                    s.target.push_back(old_target[k]);
+                    s.weight.push_back(old_weight[k]);
+                    ++k;
+                }
+            }
+            close_segment(delay, plastic);
+            if (have_old && old_key == new_key) {
+                ++g;
+            }
+        }
+        s.row_begin[j + 1] = s.target.size();
+        s.segment_begin[j + 1] = static_cast<std::uint32_t>(s.segments.size());
+    }
+    if (a != add.size()) {
+        throw internal_error("insert_synapses: entries out of row order");
+    }
+}
+
+}  // namespace hebllm::detail

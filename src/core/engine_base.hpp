@@ -68,6 +68,7 @@ public:
     std::uint64_t synapse_bytes() const override { return store_.bytes(); }
     engine_snapshot snapshot(bool record_spikes) const override;
     consolidation_report consolidate() override;
+    growth_report add_synapses(std::span<const synapse_growth> add) override;
     const consolidation_report& last_consolidation() const override { return last_report_; }
     std::uint64_t consolidations() const override { return consolidations_; }
     // Load the state of a snapshot whose synapse store this engine was constructed with (see
@@ -108,6 +109,18 @@ protected:
     // synapse store (weights, rows or counts changed outside step()): drop any deferred work
     // and derived copies (the cpu backend's lazy-STDP histories; a device's copy of the store).
     virtual void state_replaced() {}
+    // add_synapses(): called before synapses are inserted into the rows `rows` (sorted,
+    // distinct) and after the store has grown. The defaults bring every weight up to date and
+    // then drop deferred work (state_replaced()); a backend may do less (the cpu backend
+    // catches up the growing rows only).
+    virtual void before_growth(std::span<const std::uint32_t> rows) {
+        static_cast<void>(rows);
+        sync_weights();
+    }
+    virtual void after_growth() {
+        stats_.plasticity_updates += updates_outside_steps();
+        state_replaced();
+    }
 
     // Escape-noise draws of the current group of four neurons (one Philox call per group);
     // each loop over neurons keeps its own.
@@ -205,6 +218,7 @@ protected:
     synapse_store store_;
     neuron_arrays state_;
     std::int64_t step_ = 0;
+    run_stats stats_;
 
 private:
     struct active_input {
@@ -217,6 +231,7 @@ private:
     };
 
     void init_neurons();
+    kernels::stdp_bounds class_bounds(double scale) const;
     void remember_pattern();
     bool consolidation_due() const;
     void export_consolidation(engine_snapshot& f) const;
@@ -276,9 +291,9 @@ private:
 
     std::vector<std::uint32_t> spikes_;
     std::vector<spike_event> recorded_spikes_;
+    std::vector<store_insertion> growth_;  // add_synapses() scratch
     std::vector<state_sample> samples_;
     std::vector<std::uint64_t> pop_counts_;
-    run_stats stats_;
     mutable run_stats stats_view_;
 };
 

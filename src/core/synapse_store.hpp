@@ -42,6 +42,27 @@ struct synapse_store {
 // is kept (delay rings keep their size). Returns the number of synapses removed.
 std::uint64_t prune_plastic(synapse_store& s, float below);
 
+// A synapse to insert into a store (engine::add_synapses): row, plasticity class, delay,
+// target, weight magnitude.
+struct store_insertion {
+    std::uint32_t pre = 0;
+    std::uint8_t plastic = 0;
+    std::uint8_t delay = 1;
+    std::uint32_t target = 0;
+    float weight = 0.0f;
+};
+
+// Sort `add` in row order and drop the entries whose (pre, class, delay, target) is already in
+// the store or earlier in `add`; what is left is exactly what insert_synapses() adds. Returns
+// the number of entries dropped. Entries must be valid (ids < neuron_count, delay and class
+// known to the store): the engine checks them first.
+std::uint64_t drop_existing(const synapse_store& s, std::vector<store_insertion>& add);
+
+// Insert the entries left by drop_existing(), keeping every row in build_synapses() order and
+// its segments maximal. Only the rows from the first one that grows to the end move (O(their
+// synapses + neuron_count)); memory grows geometrically like a vector.
+void insert_synapses(synapse_store& s, const std::vector<store_insertion>& add);
+
 // Expected number of synapses of a validated spec (projections' mean counts + explicit ones).
 double expected_synapses(const network_spec& spec);
 

@@ -106,6 +106,58 @@ std::string squeeze(std::string_view s) {
     return out;
 }
 
+// A blank line between two lines that are not blank.
+bool has_paragraphs(const std::vector<std::string_view>& lines) {
+    const auto first = std::find_if_not(lines.begin(), lines.end(), blank);
+    const auto last = std::find_if_not(lines.rbegin(), lines.rend(), blank).base();
+    return first < last && std::any_of(first, last, blank);
+}
+
+// Closing quotes and brackets that may stand between a sentence's final . ! ? and the space
+// after it: " ' ) ] and the UTF-8 right quotation marks U+2019 and U+201D.
+std::size_t closer_at(std::string_view s, std::size_t i) {
+    const char c = s[i];
+    if (c == '"' || c == '\'' || c == ')' || c == ']') {
+        return 1;
+    }
+    if (s.substr(i, 3) == "\xE2\x80\x99" || s.substr(i, 3) == "\xE2\x80\x9D") {
+        return 3;
+    }
+    return 0;
+}
+
+// Splits squeezed text (single spaces, trimmed) into sentences: each ends with a run of
+// . ! ? (optionally followed by closing quotes or brackets) that a space or the end of the
+// text follows; what remains after the last one is a sentence too.
+std::vector<std::string> split_sentences(std::string_view text) {
+    std::vector<std::string> out;
+    std::size_t start = 0;
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const char c = text[i];
+        if (c != '.' && c != '!' && c != '?') {
+            ++i;
+            continue;
+        }
+        std::size_t end = i + 1;
+        while (end < text.size() && (text[end] == '.' || text[end] == '!' || text[end] == '?')) {
+            ++end;
+        }
+        for (std::size_t n = 0; end < text.size() && (n = closer_at(text, end)) > 0;) {
+            end += n;
+        }
+        if (end == text.size() || text[end] == ' ') {
+            out.emplace_back(text.substr(start, end - start));
+            start = end + 1;
+        }
+        i = end;
+    }
+    if (start < text.size()) {
+        out.emplace_back(text.substr(start));
+    }
+    return out;
+}
+
 void check_utf8(std::string_view text, const std::string& name) {
     const std::size_t bad = detail::utf8_invalid_at(text);
     if (bad != std::string_view::npos) {
@@ -213,9 +265,8 @@ corpus parse_corpus(std::string_view text, const std::string& name) {
             c.lines.emplace_back(line.substr(tab + 1));
             c.chapter.push_back(unit);
         }
-    } else {
-        const bool paragraphs = std::any_of(lines.begin(), lines.end(), blank) &&
-                                !std::all_of(lines.begin(), lines.end(), blank);
+    } else if (has_paragraphs(lines)) {
+        // Paragraphs: each line kept as it is, its unit the paragraph's index.
         std::uint32_t unit = 0;
         bool pending_break = false;
         for (const std::string_view line : lines) {
@@ -223,12 +274,18 @@ corpus parse_corpus(std::string_view text, const std::string& name) {
                 pending_break = !c.lines.empty();
                 continue;
             }
-            if (!c.lines.empty() && (!paragraphs || pending_break)) {
+            if (pending_break) {
                 ++unit;
             }
             pending_break = false;
             c.lines.emplace_back(line);
             c.chapter.push_back(unit);
+        }
+    } else {
+        // Sentences: the text with its line breaks joined, one line and one unit per sentence.
+        for (std::string& sentence : split_sentences(squeeze(text))) {
+            c.chapter.push_back(static_cast<std::uint32_t>(c.lines.size()));
+            c.lines.push_back(std::move(sentence));
         }
     }
     if (c.lines.empty()) {

@@ -21,12 +21,42 @@ split_spec split_spec::kjv256() {
     return {};
 }
 
+split_spec split_spec::kjv4k() {
+    split_spec s;
+    s.train_tokens = 500000;
+    s.validation_tokens = 20000;
+    s.test_tokens = 20000;
+    s.vocab = 4096;
+    return s;
+}
+
 split_spec split_spec::smoke() {
     split_spec s;
     s.train_tokens = 20000;
     s.validation_tokens = 2000;
     s.test_tokens = 2000;
     return s;
+}
+
+split_spec split_spec::tier(std::string_view name) {
+    if (name == "kjv256") {
+        return kjv256();
+    }
+    if (name == "kjv4k") {
+        return kjv4k();
+    }
+    if (name == "smoke") {
+        return smoke();
+    }
+    std::string known;
+    for (const std::string& t : tier_names()) {
+        known += (known.empty() ? "" : ", ") + t;
+    }
+    throw model_error("unknown tier '" + std::string(name) + "' (tiers: " + known + ")");
+}
+
+std::vector<std::string> tier_names() {
+    return {"kjv256", "kjv4k", "smoke"};
 }
 
 int split_of(std::uint32_t chapter) {
@@ -101,18 +131,22 @@ dataset make_dataset(const corpus& c, const split_spec& s) {
     dataset d;
     d.tok = train_tokenizer(s.kind, tokenizer_text(lines[0], s.train_tokens, s.kind), s.vocab);
     const std::uint64_t want[3] = {s.train_tokens, s.validation_tokens, s.test_tokens};
+    const std::uint64_t units =
+        std::uint64_t{*std::max_element(c.chapter.begin(), c.chapter.end())} + 1;
     std::vector<std::uint32_t>* out[3] = {&d.train, &d.validation, &d.test};
     for (int k = 0; k < 3; ++k) {
         *out[k] = encode_lines(*d.tok, lines[k], want[k]);
         if (out[k]->size() < want[k]) {
             throw model_error("the corpus is smaller than the requested split: its " +
-                              std::string(split_name(k)) + " split (chapters with index % 10 " +
+                              std::string(split_name(k)) + " split (units with index % 10 " +
                               (k == 0   ? "< 8"
                                : k == 1 ? "== 8"
                                         : "== 9") +
-                              ") has " + std::to_string(out[k]->size()) + " " +
+                              " of the corpus's " + std::to_string(units) + " units) has " +
+                              std::to_string(out[k]->size()) + " " +
                               std::string(tokenizer_kind_name(s.kind)) + " tokens, " +
-                              std::to_string(want[k]) + " are needed");
+                              std::to_string(want[k]) + " are needed; ask for fewer " +
+                              split_name(k) + " tokens or give a larger text");
         }
     }
     if (!d.test.empty()) {

@@ -67,6 +67,19 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// Membrane time constant of the conjunction units: short enough that they integrate one
+// step's input only (coincidence detection at the resolution of a step).
+constexpr double conjunction_tau_ms = 0.25;
+
+// SplitMix64's finaliser: the random pool's wiring.
+std::uint64_t mix64(std::uint64_t x) {
+    x ^= x >> 30;
+    x *= 0xBF58476D1CE4E5B9ull;
+    x ^= x >> 27;
+    x *= 0x94D049BB133111EBull;
+    return x ^ (x >> 31);
+}
+
 // One table of every field: name, how to print it, how to set it.
 struct field {
     const char* name;
@@ -143,6 +156,13 @@ const std::vector<field>& fields() {
         unsigned_field("sleep_replay", &learner_params::sleep_replay),
         double_field("sleep_plasticity", &learner_params::sleep_plasticity),
         double_field("sleep_prune_below", &learner_params::sleep_prune_below),
+        unsigned_field("conjunction_order", &learner_params::conjunction_order),
+        unsigned_field("conjunction_units_2", &learner_params::conjunction_units_2),
+        unsigned_field("conjunction_units_3", &learner_params::conjunction_units_3),
+        bool_field("random_pool", &learner_params::random_pool),
+        double_field("conjunction_scale", &learner_params::conjunction_scale),
+        bool_field("grow_outputs", &learner_params::grow_outputs),
+        unsigned_field("max_synapses", &learner_params::max_synapses),
         unsigned_field("seed", &learner_params::seed),
     };
     return all;
@@ -189,6 +209,19 @@ void learner_params::validate() const {
     if (metaplasticity_tokens < 0.0 || metaplasticity_power < 0.0) {
         bad("metaplasticity_tokens and metaplasticity_power must be >= 0");
     }
+    if (conjunction_order < 1 || conjunction_order > 3) {
+        bad("conjunction_order must be 1, 2 or 3, got " + std::to_string(conjunction_order));
+    }
+    if (conjunction_order > 1 && !grow_outputs) {
+        bad("conjunction units need grow_outputs = true (a dense unit-to-output wiring would "
+            "need units x outputs synapses)");
+    }
+    if (!(conjunction_scale > 0.0) || !std::isfinite(conjunction_scale)) {
+        bad("conjunction_scale must be > 0");
+    }
+    if (std::uint64_t{conjunction_units_2} + conjunction_units_3 > (1u << 24)) {
+        bad("conjunction_units_2 + conjunction_units_3 must be at most 16777216");
+    }
     if (!(m_free <= 0.0) || !(m_teach > 0.0)) {
         bad("need m_free <= 0 (anti-Hebbian prediction phase) and m_teach > 0 (teacher)");
     }
@@ -222,6 +255,11 @@ void learner_params::set(std::string_view key, std::string_view value) {
 
 learner_params learner_params::from_text(std::string_view text) {
     learner_params p;
+    // Files written before conjunction units existed describe the dense one-layer network.
+    if (text.find("conjunction_order") == std::string_view::npos) {
+        p.conjunction_order = 1;
+        p.grow_outputs = false;
+    }
     std::size_t line_no = 0;
     while (!text.empty()) {
         const std::size_t nl = text.find('\n');
@@ -289,13 +327,16 @@ network_spec make_learner_network(const learner_params& p) {
         q.inhibitory = true;
         return q;
     };
+    // The context delay line exists for the context pathway or for conjunction units; the
+    // second one (t - 2) for order-3 units.
+    const bool has_context = p.context || p.conjunction_order >= 2;
     net.populations.push_back(sensory);
     if (p.inhibitory) {
         net.populations.push_back(twin(sensory));
     }
-    if (p.context) {
+    if (has_context) {
         net.populations.push_back(context);
-        if (p.inhibitory) {
+        if (p.inhibitory && p.context) {
             net.populations.push_back(twin(context));
         }
     }
@@ -304,6 +345,27 @@ network_spec make_learner_network(const learner_params& p) {
         net.populations.push_back(twin(bias));
     }
     net.populations.push_back(output);
+    if (p.conjunction_order >= 3) {
+        population context2 = context;
+        context2.name = "context2";
+        net.populations.push_back(context2);
+    }
+    // Conjunction units: coincidence detectors. Each of a unit's order x sensory_per_token
+    // inputs jumps v by 1; the membrane decays by d = exp(-dt / 0.25 ms) per step, and the
+    // threshold d (inputs - 1/2) is reached only when every input arrives in the same step
+    // (one missing input every step settles at d (inputs - 1) / (1 - d), below it).
+    for (std::uint32_t order = 2; order <= p.conjunction_order; ++order) {
+        const std::uint32_t size = order == 2 ? p.conjunction_units_2 : p.conjunction_units_3;
+        population units =
+            make_population(order == 2 ? "units2" : "units3", population_kind::associative,
+                            neuron_model_kind::lif, size, 1);
+        const double inputs = static_cast<double>(order * p.sensory_per_token);
+        const double d = std::exp(-p.dt_ms / conjunction_tau_ms);
+        units.lif.tau_m_ms = conjunction_tau_ms;
+        units.lif.v_threshold = d * (inputs - 0.5);
+        units.lif.refractory_ms = 0.0;
+        net.populations.push_back(units);
+    }
 
     const auto plastic = [](const std::string& source, double scale) {
         projection pr;
@@ -316,8 +378,9 @@ network_spec make_learner_network(const learner_params& p) {
         pr.stdp_scale = scale;
         return pr;
     };
-    for (const double sign :
-         p.inhibitory ? std::vector<double>{1.0, -1.0} : std::vector<double>{1.0}) {
+    for (const double sign : p.grow_outputs ? std::vector<double>{}
+                             : p.inhibitory ? std::vector<double>{1.0, -1.0}
+                                            : std::vector<double>{1.0}) {
         const std::string suffix = sign < 0.0 ? "_inh" : "";
         net.projections.push_back(plastic("sensory" + suffix, sign));
         if (p.context) {
@@ -325,17 +388,48 @@ network_spec make_learner_network(const learner_params& p) {
         }
         net.projections.push_back(plastic("bias" + suffix, sign * p.bias_scale));
     }
-    if (p.context) {
-        // The delay line: sensory neuron k drives context neuron k one window later.
+    if (has_context) {
+        // The delay line: sensory neuron k drives context neuron k one window later (and
+        // context neuron k drives context2 neuron k one window after that).
         const double delay_ms = static_cast<double>(p.window_steps - 1) * p.dt_ms;
         std::vector<std::string> targets = {std::string("context")};
-        if (p.inhibitory) {
+        if (p.inhibitory && p.context) {
             targets.emplace_back("context_inh");
         }
         for (const std::string& target : targets) {
             const std::uint32_t to = net.offset(target);
             for (std::uint32_t k = 0; k < v * p.sensory_per_token; ++k) {
                 net.synapses.push_back({k, to + k, 1.0, delay_ms, false});
+            }
+        }
+        if (p.conjunction_order >= 3) {
+            const std::uint32_t from = net.offset("context");
+            const std::uint32_t to = net.offset("context2");
+            for (std::uint32_t k = 0; k < v * p.sensory_per_token; ++k) {
+                net.synapses.push_back({from + k, to + k, 1.0, delay_ms, false});
+            }
+        }
+    }
+    if (p.random_pool) {
+        // The control: every unit wired once to a random token at each position (counter-
+        // based draws keyed by the seed), never recruited.
+        for (std::uint32_t order = 2; order <= p.conjunction_order; ++order) {
+            const population& units = net.find(order == 2 ? "units2" : "units3");
+            const std::uint32_t first = net.offset(units.name);
+            const std::array<std::uint32_t, 3> lines = {net.offset("sensory"),
+                                                        net.offset("context"),
+                                                        order >= 3 ? net.offset("context2") : 0u};
+            for (std::uint32_t u = 0; u < units.size; ++u) {
+                for (std::uint32_t pos = 0; pos < order; ++pos) {
+                    const std::uint64_t h =
+                        mix64(p.seed * 0x9E3779B97F4A7C15ull + (std::uint64_t{order} << 40) +
+                              (std::uint64_t{u} << 2) + pos);
+                    const auto token = static_cast<std::uint32_t>(h % v);
+                    for (std::uint32_t j = 0; j < p.sensory_per_token; ++j) {
+                        net.synapses.push_back({lines[pos] + token * p.sensory_per_token + j,
+                                                first + u, 1.0, p.dt_ms, false});
+                    }
+                }
             }
         }
     }
@@ -384,11 +478,28 @@ network_learner::network_learner(const learner_params& p, std::string_view backe
     : params_(p) {
     engine_options o = options;
     o.recording.spikes = false;  // the learner reads last_spikes(); recording would grow forever
+    if (p.max_synapses > 0) {
+        o.max_synapses = p.max_synapses;
+    }
     engine_ = make_engine(make_learner_network(p), backend, o);
-    sensory_ = engine_->spec().offset("sensory");
-    sensory_inh_ = p.inhibitory ? engine_->spec().offset("sensory_inh") : 0;
-    bias_ = engine_->spec().offset("bias");
-    output_ = engine_->spec().offset("output");
+    locate_populations();
+}
+
+void network_learner::locate_populations() {
+    const network_spec& net = engine_->spec();
+    const learner_params& p = params_;
+    sensory_ = net.offset("sensory");
+    sensory_inh_ = p.inhibitory ? net.offset("sensory_inh") : 0;
+    bias_ = net.offset("bias");
+    output_ = net.offset("output");
+    context_ = p.context || p.conjunction_order >= 2 ? net.offset("context") : 0;
+    context2_ = p.conjunction_order >= 3 ? net.offset("context2") : 0;
+    sources_end_ = output_;  // sensory, context and bias populations come before the outputs
+    for (std::uint32_t order = 2; order <= p.conjunction_order; ++order) {
+        const std::string name = order == 2 ? "units2" : "units3";
+        units_[order] = net.offset(name);
+        units_size_[order] = net.find(name).size;
+    }
     drive_.assign(p.vocab_size, 0.0);
     current_buf_.assign(std::size_t{p.vocab_size} * p.output_per_token, 0.0);
 }
@@ -438,16 +549,26 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
             learning_ = parse_bool(key, value);
         } else if (key == "learned") {
             learned_ = parse_unsigned(key, value);
+        } else if (key == "recruited2" || key == "recruited3") {
+            const std::uint32_t order = key == "recruited2" ? 2 : 3;
+            recruited_[order] = parse_unsigned(key, value);
+        } else if (key == "grown") {
+            grown_ = parse_unsigned(key, value);
+        } else if (key == "refused") {
+            refused_ = parse_unsigned(key, value);
+        } else if (key == "pool_full") {
+            pool_full_ = parse_unsigned(key, value);
         } else {
             bad("unknown learner state '" + std::string(key) + "'");
         }
     }
-    sensory_ = engine_->spec().offset("sensory");
-    sensory_inh_ = params_.inhibitory ? engine_->spec().offset("sensory_inh") : 0;
-    bias_ = engine_->spec().offset("bias");
-    output_ = engine_->spec().offset("output");
-    drive_.assign(params_.vocab_size, 0.0);
-    current_buf_.assign(std::size_t{params_.vocab_size} * params_.output_per_token, 0.0);
+    locate_populations();
+    for (std::uint32_t order = 2; order <= params_.conjunction_order; ++order) {
+        if (recruited_[order] > units_size_[order]) {
+            bad("the saved learner recruited more order-" + std::to_string(order) +
+                " units than its pool holds");
+        }
+    }
     if (predicted_) {
         // The drive is re-read lazily: a prediction requested now re-runs nothing, so keep the
         // window consistent by marking it as not run (the saved file is taken between tokens).
@@ -462,7 +583,11 @@ std::string network_learner::state_text() const {
     return params_.to_text() + "--\n" + "beta = " + fmt(beta_) +
            "\ncurrent = " + std::to_string(current_) +
            "\npredicted = false\nlearning = " + (learning_ ? "true" : "false") +
-           "\nlearned = " + std::to_string(learned_) + "\n";
+           "\nlearned = " + std::to_string(learned_) +
+           "\nrecruited2 = " + std::to_string(recruited_[2]) +
+           "\nrecruited3 = " + std::to_string(recruited_[3]) +
+           "\ngrown = " + std::to_string(grown_) + "\nrefused = " + std::to_string(refused_) +
+           "\npool_full = " + std::to_string(pool_full_) + "\n";
 }
 
 std::string network_learner::name() const {
@@ -526,13 +651,156 @@ void network_learner::sleep() {
     }
 }
 
+double network_learner::scale_of(std::uint32_t source) const {
+    if (source >= output_) {
+        return params_.conjunction_scale;  // a conjunction unit
+    }
+    if (source == bias_ || (params_.inhibitory && source == bias_ + 1)) {
+        return params_.bias_scale;
+    }
+    return 1.0;  // sensory or context
+}
+
+// What the structural plasticity needs from the spikes of window step k (learning only): the
+// sources that spiked (for output growth), the delay-line neurons active at step 0 (a delay-line
+// neuron fires every other step: its input of a spike's step is delivered before the reset)
+// and whether
+// each order's units answered at step 2 (for recruitment).
+void network_learner::note_spikes(std::uint32_t k) {
+    const std::uint32_t sensory_end = sensory_ + params_.vocab_size * params_.sensory_per_token;
+    const std::uint32_t context_end = context_ + params_.vocab_size * params_.sensory_per_token;
+    const std::uint32_t context2_end = context2_ + params_.vocab_size * params_.sensory_per_token;
+    if (k == 2) {
+        answered_.fill(false);
+    }
+    for (const std::uint32_t i : engine_->last_spikes()) {
+        const bool is_context = params_.conjunction_order >= 2 && i >= context_ && i < context_end;
+        const bool is_context2 =
+            params_.conjunction_order >= 3 && i >= context2_ && i < context2_end;
+        if (k == 0 && ((i >= sensory_ && i < sensory_end) || is_context || is_context2)) {
+            delay_line_.push_back(i);
+        }
+        std::uint32_t order = 0;
+        for (std::uint32_t o = 2; o <= params_.conjunction_order; ++o) {
+            if (i >= units_[o] && i < units_[o] + units_size_[o]) {
+                order = o;
+            }
+        }
+        if (k == 2 && order != 0) {
+            answered_[order] = true;
+        }
+        // Sources of output synapses: sensory, the context pathway, bias, units.
+        const bool direct_context = is_context && params_.context;
+        if ((i < sources_end_ && !is_context && !is_context2) || direct_context || order != 0) {
+            active_.push_back(i);
+        }
+    }
+}
+
+// Recruitment (structural plasticity driven by the network's activity): for each order whose
+// units stayed silent at window step 2 (no unit knows this context: the novelty signal) while
+// every delay line of that order is active, the next free unit grows one synapse from each
+// active delay-line neuron of those positions, so that from the next step on it fires for this
+// combination and no other.
+void network_learner::recruit() {
+    if (params_.random_pool || params_.conjunction_order < 2) {
+        return;
+    }
+    const std::uint32_t line = params_.vocab_size * params_.sensory_per_token;
+    growth_.clear();
+    for (std::uint32_t order = 2; order <= params_.conjunction_order; ++order) {
+        if (answered_[order]) {
+            continue;
+        }
+        const std::array<std::uint32_t, 3> begin = {sensory_, context_, context2_};
+        std::vector<std::uint32_t> inputs;
+        for (std::uint32_t pos = 0; pos < order; ++pos) {
+            std::uint32_t found = 0;
+            for (const std::uint32_t i : delay_line_) {
+                if (i >= begin[pos] && i < begin[pos] + line) {
+                    inputs.push_back(i);
+                    ++found;
+                }
+            }
+            if (found != params_.sensory_per_token) {
+                inputs.clear();  // a position is silent (start of the stream): no context yet
+                break;
+            }
+        }
+        if (inputs.empty()) {
+            continue;
+        }
+        if (recruited_[order] >= units_size_[order]) {
+            ++pool_full_;
+            continue;
+        }
+        const auto unit = units_[order] + static_cast<std::uint32_t>(recruited_[order]);
+        for (const std::uint32_t i : inputs) {
+            synapse_growth g;
+            g.pre = i;
+            g.post = unit;
+            g.weight = 1.0f;
+            g.delay_steps = 1;
+            growth_.push_back(g);
+        }
+        ++recruited_[order];
+    }
+    if (!growth_.empty()) {
+        try {
+            grown_ += engine_->add_synapses(growth_).added;
+        } catch (const capacity_error&) {
+            ++refused_;  // at the cap: the network stops growing
+        }
+    }
+}
+
+// Synaptogenesis at the teacher: every source that spiked in this window grows a synapse to
+// each output neuron of the token the teacher is about to drive (weight 0: the teacher's
+// pairing is what makes it count); existing ones are left as they are.
+void network_learner::grow_outputs(std::uint32_t token) {
+    std::sort(active_.begin(), active_.end());
+    active_.erase(std::unique(active_.begin(), active_.end()), active_.end());
+    growth_.clear();
+    const std::uint32_t first = output_ + token * params_.output_per_token;
+    for (const std::uint32_t j : active_) {
+        const network_spec& net = engine_->spec();
+        const bool inhibitory =
+            params_.inhibitory && net.populations[net.population_of(j)].inhibitory;
+        const double scale = scale_of(j) * (inhibitory ? -1.0 : 1.0);
+        for (std::uint32_t c = 0; c < params_.output_per_token; ++c) {
+            synapse_growth g;
+            g.pre = j;
+            g.post = first + c;
+            g.delay_steps = 1;
+            g.stdp_scale = params_.plastic ? scale : 0.0;
+            growth_.push_back(g);
+        }
+    }
+    if (!growth_.empty()) {
+        try {
+            grown_ += engine_->add_synapses(growth_).added;
+        } catch (const capacity_error&) {
+            ++refused_;
+        }
+    }
+}
+
 void network_learner::run_prediction_window() {
     // Steps [0, present_steps + 2) of the window: the token's spikes reach the outputs one step
     // after they are emitted and show in the outputs' spikes one step later.
     std::fill(drive_.begin(), drive_.end(), 0.0);
     const std::uint32_t end = params_.present_steps + 2;
+    const bool structural = learning_ && params_.grow_outputs;
+    active_.clear();
+    delay_line_.clear();
     for (std::uint32_t k = 0; k < end; ++k) {
         step_with(learning_ ? params_.m_free : 0.0, -1);
+        if (structural) {
+            note_spikes(k);
+            if (k == 2) {
+                recruit();
+            }
+        }
         if (k + params_.readout_steps >= end) {
             engine_->read_synaptic_currents(output_, current_buf_);
             for (std::size_t i = 0; i < current_buf_.size(); ++i) {
@@ -573,6 +841,9 @@ void network_learner::observe(std::uint32_t token, bool learn) {
     const std::uint32_t teacher_step = params_.present_steps + 3;
     for (std::uint32_t k = params_.present_steps + 2; k < params_.window_steps; ++k) {
         const bool teach = learn && k == teacher_step;
+        if (teach && learning_ && params_.grow_outputs) {
+            grow_outputs(token);
+        }
         step_with(teach ? params_.m_teach : 0.0, teach ? static_cast<std::int64_t>(token) : -1);
     }
     current_ = token;

@@ -9,6 +9,13 @@
 // below order 1 is the uniform distribution 1/V. A context never seen passes its lower order
 // through unchanged. D_k = n1 / (n1 + 2 n2) over the counts order k uses (n_c: k-grams with
 // count c), or 0.75 in prequential scoring.
+// Modified Kneser-Ney (Chen & Goodman's "interpolated modified KN"): the same counts, with
+// three discounts per order chosen by the count, D(c) = D1, D2, D3+ for c = 1, 2, >= 3, and
+//   p_k(w | h) = max(c(hw) - D(c(hw)), 0) / c(h.)
+//              + (D1 N1(h.) + D2 N2(h.) + D3+ N3+(h.)) / c(h.) * p_{k-1}(w | h')
+// (N_c(h.): successors of h with count c, N3+: with count >= 3); the discounts come from the
+// order's current count-of-counts n1..n4 (modified_kn_discounts), which every count update
+// keeps up to date, so frozen and prequential scoring use the same O(1) rule.
 // Witten-Bell: p_k(w | h) = (c(hw) + T(h) p_{k-1}(w | h')) / (c(h.) + T(h)) with raw counts
 // at every order (T(h): distinct tokens seen after h), p_0 = 1/V.
 //
@@ -19,6 +26,8 @@
 #include <hebllm/lang/ngram.hpp>
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <limits>
 #include <string>
 #include <unordered_map>
@@ -44,7 +53,7 @@ private:
     std::uint32_t v_;
 };
 
-enum class smoothing_kind { kneser_ney, witten_bell };
+enum class smoothing_kind { kneser_ney, modified_kneser_ney, witten_bell };
 
 class ngram_model final : public predictor {
 public:
@@ -83,7 +92,18 @@ public:
             }
             const auto total = static_cast<double>(c.total);
             const auto types = static_cast<double>(c.next.size());
-            if (kind_ == smoothing_kind::kneser_ney) {
+            if (kind_ == smoothing_kind::modified_kneser_ney) {
+                const std::array<double, 3> d = modified_kn_discounts(o.coc);
+                const double lambda =
+                    (d[0] * c.by_count[0] + d[1] * c.by_count[1] + d[2] * c.by_count[2]) / total;
+                for (double& x : p) {
+                    x *= lambda;
+                }
+                for (const auto& [w, count] : c.next) {
+                    const double dc = d[std::min<std::uint32_t>(count, 3) - 1];
+                    p[w] += std::max(static_cast<double>(count) - dc, 0.0) / total;
+                }
+            } else if (kind_ == smoothing_kind::kneser_ney) {
                 const double d = discount(k);
                 const double lambda = d * types / total;
                 for (double& x : p) {
@@ -127,10 +147,10 @@ public:
             return 0.75;
         }
         const order_table& o = orders_[k];
-        if (o.n1 == 0) {
+        if (o.coc[0] == 0) {
             return 0.5;
         }
-        return static_cast<double>(o.n1) / static_cast<double>(o.n1 + 2 * o.n2);
+        return static_cast<double>(o.coc[0]) / static_cast<double>(o.coc[0] + 2 * o.coc[1]);
     }
 
 private:
@@ -140,14 +160,15 @@ private:
         std::uint32_t pos = none;  // its place in its context's successor list (none: count 0)
     };
     struct context_entry {
-        std::uint64_t total = 0;                                    // sum of the counts in next
+        std::uint64_t total = 0;                  // sum of the counts in next
+        std::array<std::uint32_t, 3> by_count{};  // successors with count 1, 2, 3+
         std::vector<std::pair<std::uint32_t, std::uint32_t>> next;  // (token, count used)
     };
     struct order_table {
         std::unordered_map<std::uint64_t, gram_entry> grams;
         std::unordered_map<std::uint64_t, std::uint32_t> contexts;  // key -> context_list index
         std::vector<context_entry> context_list;
-        std::uint64_t n1 = 0, n2 = 0;  // k-grams whose count used is 1, 2
+        std::array<std::uint64_t, 4> coc{};  // k-grams whose count used is 1, 2, 3, 4
     };
 
     // The last k-1 tokens of the history, packed (the newest in the low bits).
@@ -171,15 +192,20 @@ private:
         if (e.pos == none) {
             e.pos = static_cast<std::uint32_t>(c.next.size());
             c.next.emplace_back(w, 1);
-            ++o.n1;
+            ++o.coc[0];
+            ++c.by_count[0];
             return;
         }
-        const std::uint32_t now = ++c.next[e.pos].second;
-        if (now == 2) {
-            --o.n1;
-            ++o.n2;
-        } else if (now == 3) {
-            --o.n2;
+        const std::uint32_t now = ++c.next[e.pos].second;  // was now - 1 >= 1
+        if (now <= 5) {
+            --o.coc[now - 2];
+        }
+        if (now <= 4) {
+            ++o.coc[now - 1];
+        }
+        if (now <= 3) {
+            --c.by_count[now - 2];
+            ++c.by_count[now - 1];
         }
     }
 
@@ -194,7 +220,7 @@ private:
             if (kind_ == smoothing_kind::witten_bell || k == n_) {
                 bump(k, ctx, w, e);
             }
-            if (kind_ == smoothing_kind::kneser_ney && k >= 2 && was == 0) {
+            if (kind_ != smoothing_kind::witten_bell && k >= 2 && was == 0) {
                 // A new k-gram: its (k-1)-gram suffix gains a distinct predecessor.
                 const std::uint64_t lower_ctx = context_key(k - 1);
                 bump(k - 1, lower_ctx, w, orders_[k - 1].grams[(lower_ctx << bits_) | w]);
@@ -212,10 +238,48 @@ private:
     std::vector<std::uint32_t> hist_;  // the last n-1 tokens, oldest first
 };
 
+// The order n of a modified Kneser-Ney name, "Ngram-mkn" (N >= 1), "bigram-mkn" or
+// "trigram-mkn"; 0 for any other name.
+std::uint32_t modified_kn_order(std::string_view name) {
+    constexpr std::string_view suffix = "gram-mkn";
+    if (name == "bigram-mkn") {
+        return 2;
+    }
+    if (name == "trigram-mkn") {
+        return 3;
+    }
+    if (name.size() <= suffix.size() || !name.ends_with(suffix)) {
+        return 0;
+    }
+    const std::string_view digits = name.substr(0, name.size() - suffix.size());
+    std::uint32_t order = 0;
+    const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), order);
+    if (ec != std::errc{} || end != digits.data() + digits.size() || digits.front() == '0') {
+        return 0;
+    }
+    return order;
+}
+
 }  // namespace
 
+std::array<double, 3> modified_kn_discounts(const std::array<std::uint64_t, 4>& n) {
+    const auto f = [&n](int c) { return static_cast<double>(n[static_cast<std::size_t>(c - 1)]); };
+    const double y = n[0] == 0 ? 0.5 : f(1) / (f(1) + 2.0 * f(2));
+    std::array<double, 3> d{};
+    d[0] = n[0] == 0 ? y : 1.0 - 2.0 * y * f(2) / f(1);
+    for (int c = 2; c <= 3; ++c) {
+        const double prev = d[static_cast<std::size_t>(c - 2)];
+        const double dc = n[static_cast<std::size_t>(c - 1)] == 0
+                              ? prev
+                              : static_cast<double>(c) - (c + 1) * y * f(c + 1) / f(c);
+        d[static_cast<std::size_t>(c - 1)] = dc > 0.0 ? dc : prev;
+    }
+    return d;
+}
+
 std::vector<std::string> baseline_names() {
-    return {"uniform", "unigram", "bigram-kn", "trigram-kn", "4gram-kn", "trigram-wb"};
+    return {"uniform",  "unigram",     "bigram-kn", "trigram-kn",
+            "4gram-kn", "trigram-mkn", "5gram-mkn", "trigram-wb"};
 }
 
 std::unique_ptr<predictor> make_baseline(std::string_view name, std::uint32_t vocab_size) {
@@ -241,11 +305,16 @@ std::unique_ptr<predictor> make_baseline(std::string_view name, std::uint32_t vo
     if (n == "trigram-wb") {
         return std::make_unique<ngram_model>(n, vocab_size, 3, smoothing_kind::witten_bell);
     }
+    if (const std::uint32_t order = modified_kn_order(n); order > 0) {
+        return std::make_unique<ngram_model>(n, vocab_size, order,
+                                             smoothing_kind::modified_kneser_ney);
+    }
     std::string names;
     for (const std::string& b : baseline_names()) {
         names += (names.empty() ? "" : ", ") + b;
     }
-    throw model_error("unknown baseline '" + n + "' (baselines: " + names + ")");
+    throw model_error("unknown baseline '" + n + "' (baselines: " + names +
+                      ", or Ngram-mkn for modified Kneser-Ney of any order N)");
 }
 
 }  // namespace hebllm::lang

@@ -32,12 +32,47 @@ TEST(Corpus, HebllmFormatUnitsChangeWithTheId) {
     EXPECT_THROW(parse_corpus("#hebllm-corpus 1\nno tab here\n", "t"), file_error);
 }
 
-TEST(Corpus, PlainTextParagraphsOrLines) {
+TEST(Corpus, PlainTextParagraphs) {
+    // A blank line (or one of spaces) between text: the units are the paragraphs, each line
+    // kept as a line.
     const corpus p = parse_corpus("a b\nc d\n\n\ne f\r\n  \ng\n", "t");
     EXPECT_EQ(p.lines, (std::vector<std::string>{"a b", "c d", "e f", "g"}));
     EXPECT_EQ(p.chapter, (std::vector<std::uint32_t>{0, 0, 1, 2}));
-    const corpus l = parse_corpus("a\nb\nc", "t");
+    // Blank lines before and after the text only: not paragraphs, sentences.
+    const corpus s = parse_corpus("\n\nOne. Two\nthree.\n\n\n", "t");
+    EXPECT_EQ(s.lines, (std::vector<std::string>{"One.", "Two three."}));
+    EXPECT_EQ(s.chapter, (std::vector<std::uint32_t>{0, 1}));
+}
+
+TEST(Corpus, PlainTextSentencesWhenNoBlankLine) {
+    // A hard-wrapped file: the line breaks are joined, the units are the sentences.
+    const corpus h = parse_corpus(
+        "In the beginning God created the heaven\nand the earth. And the earth was without\n"
+        "form, and void; and darkness was upon\nthe face of the deep.\n",
+        "t");
+    EXPECT_EQ(h.lines, (std::vector<std::string>{
+                           "In the beginning God created the heaven and the earth.",
+                           "And the earth was without form, and void; and darkness was upon the "
+                           "face of the deep."}));
+    EXPECT_EQ(h.chapter, (std::vector<std::uint32_t>{0, 1}));
+    // . ! ? end a sentence before whitespace (runs of them and closing quotes or brackets
+    // included); not inside a word or number; the rest after the last one is a sentence.
+    const corpus s = parse_corpus(
+        "Is it?  Yes!\tGo...\r\nHe said \"stop.\" Then (so it was.) 3.14 is pi.x "
+        "She said \xE2\x80\x9CNo!\xE2\x80\x9D And?! unfinished",
+        "t");
+    EXPECT_EQ(s.lines, (std::vector<std::string>{"Is it?", "Yes!", "Go...", "He said \"stop.\"",
+                                                 "Then (so it was.)",
+                                                 "3.14 is pi.x She said "
+                                                 "\xE2\x80\x9CNo!\xE2\x80\x9D",
+                                                 "And?!", "unfinished"}));
+    EXPECT_EQ(s.chapter, (std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6, 7}));
+    // One line per sentence already: the same lines, one unit each.
+    const corpus l = parse_corpus("a.\nb!\nc", "t");
+    EXPECT_EQ(l.lines, (std::vector<std::string>{"a.", "b!", "c"}));
     EXPECT_EQ(l.chapter, (std::vector<std::uint32_t>{0, 1, 2}));
+    // Without any sentence end, the whole text is one unit.
+    EXPECT_EQ(parse_corpus("a\nb\nc", "t").lines, (std::vector<std::string>{"a b c"}));
 }
 
 TEST(Corpus, Errors) {

@@ -131,4 +131,72 @@ TEST_F(lang_cli, train_eval_generate_chat_and_their_errors) {
     EXPECT_NE(r.err.find("empty"), std::string::npos) << r.err;
 }
 
+// --train-tokens, --valid-tokens and --test-tokens: the model file records them, so eval
+// rebuilds the same split; a model file without them (older) gets its tier's; a text too small
+// for the sizes asked is a clear error in every verb.
+TEST_F(lang_cli, split_sizes_from_the_options) {
+    write("a.txt", synthetic_corpus(0));
+    const std::string sizes = "--train-tokens 3000 --valid-tokens 500 --test-tokens 400";
+    cli_result r = run("baseline --corpus a.txt --tier smoke --vocab 24 --models unigram " + sizes);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("3000 training, 400 test tokens"), std::string::npos) << r.out;
+
+    r = run("train --corpus a.txt --tier smoke --vocab 24 --threads 1 --save m.heb " + sizes);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("trained on 3000 tokens"), std::string::npos) << r.out;
+    r = run("eval --model m.heb --corpus a.txt --threads 1");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("400 test tokens"), std::string::npos) << r.out;
+    r = run("eval --model m.heb --corpus a.txt --threads 1 --test-tokens 300");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("300 test tokens"), std::string::npos) << r.out;
+    r = run("eval --model m.heb --corpus a.txt --train-tokens 2000");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("another vocabulary"), std::string::npos) << r.err;
+    r = run("train --corpus a.txt --resume m.heb --test-tokens 5");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--test-tokens"), std::string::npos) << r.err;
+
+    // The same model as an older file would have it (no split sizes): its tier's sizes
+    // (smoke: 2,000 test tokens), here with the training size given again.
+    {
+        hebllm::loaded_checkpoint c = hebllm::load_checkpoint(dir_ / "m.heb", "cpu");
+        bool found = false;
+        for (hebllm::checkpoint_section& s : c.extra) {
+            if (s.name != "hebllm.lang.model") {
+                continue;
+            }
+            std::string info(s.bytes.begin(), s.bytes.end());
+            const std::size_t at = info.find("split_train_tokens = 3000\n");
+            ASSERT_NE(at, std::string::npos) << info;
+            info.erase(at);  // the three split_ lines come last
+            s.bytes.assign(info.begin(), info.end());
+            found = true;
+        }
+        ASSERT_TRUE(found);
+        hebllm::checkpoint_save_options o;
+        o.recorded_spikes = false;
+        hebllm::save_checkpoint(*c.engine, dir_ / "old.heb", c.extra, o);
+    }
+    r = run("eval --model old.heb --corpus a.txt --threads 1 --train-tokens 3000");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("2000 test tokens"), std::string::npos) << r.out;
+
+    // Too small: the split, the tokens it has and the tokens asked for.
+    r = run("baseline --corpus a.txt --tier smoke --test-tokens 900000");
+    EXPECT_EQ(r.exit_code, 2);
+    hebllm::test::expect_contains_all(
+        r.err, {"test split", "word tokens, 900000 are needed", "ask for fewer test tokens"});
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    r = run("train --corpus a.txt --tier smoke --train-tokens 900000");
+    EXPECT_EQ(r.exit_code, 2);
+    hebllm::test::expect_contains_all(r.err, {"train split", "900000 are needed"});
+    r = run("eval --model m.heb --corpus a.txt --valid-tokens 900000");
+    EXPECT_EQ(r.exit_code, 2);
+    hebllm::test::expect_contains_all(r.err, {"validation split", "900000 are needed"});
+    r = run("baseline --corpus a.txt --train-tokens 0");
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("--train-tokens"), std::string::npos) << r.err;
+}
+
 }  // namespace

@@ -4,6 +4,7 @@
 // deterministic, leave weights alone when frozen, and refuse bad input
 // (docs/learner.md).
 
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -11,6 +12,7 @@
 
 #include <gtest/gtest.h>
 
+#include <hebllm/engine.hpp>
 #include <hebllm/errors.hpp>
 #include <hebllm/lang/learner.hpp>
 
@@ -142,6 +144,171 @@ TEST(learner, sleep_prunes_weak_synapses_and_keeps_what_was_learned) {
     EXPECT_EQ(net.network().synapse_count(), before - net.pruned_synapses());
     net.fit_readout(markov_stream(500, 2));
     EXPECT_LT(frozen_bits(net, markov_stream(1000, 3)), std::log2(double{vocab}) - 1.0);
+}
+
+// A conjunction unit wired (as recruitment wires it) to token 1 at t - 2, token 2 at t - 1 and
+// token 3 at t fires when exactly that combination is presented and for no other: the delay
+// lines' neurons are forced to spike as they would during a presentation.
+TEST(learner, conjunction_unit_fires_only_for_its_combination) {
+    learner_params p = small_params();
+    p.vocab_size = 6;
+    p.conjunction_order = 3;
+    p.grow_outputs = true;
+    p.conjunction_units_2 = 4;
+    p.conjunction_units_3 = 4;
+    const network_spec net = make_learner_network(p);
+    const std::uint32_t s = p.sensory_per_token;
+    const std::uint32_t unit = net.offset("units3") + 2;
+    const std::array<std::uint32_t, 3> line = {net.offset("sensory"), net.offset("context"),
+                                               net.offset("context2")};
+    const std::array<std::uint32_t, 3> wired = {3, 2, 1};  // t, t - 1, t - 2
+    int combinations = 0;
+    for (std::uint32_t a = 0; a < 6; ++a) {
+        for (std::uint32_t b = 0; b < 6; ++b) {
+            for (std::uint32_t c = 0; c < 6; ++c) {
+                auto e = make_engine(net, "cpu");
+                std::vector<synapse_growth> g;
+                for (std::uint32_t pos = 0; pos < 3; ++pos) {
+                    for (std::uint32_t j = 0; j < s; ++j) {
+                        synapse_growth x;
+                        x.pre = line[pos] + wired[pos] * s + j;
+                        x.post = unit;
+                        x.weight = 1.0f;
+                        g.push_back(x);
+                    }
+                }
+                ASSERT_EQ(e->add_synapses(g).added, 3 * s);
+                const std::array<std::uint32_t, 3> shown = {c, b, a};
+                std::uint32_t spikes = 0;
+                for (int step = 0; step < 12; ++step) {
+                    e->step([&](std::int64_t, double, input_sink& in) {
+                        for (std::uint32_t pos = 0; pos < 3; ++pos) {
+                            for (std::uint32_t j = 0; j < s; ++j) {
+                                in.spike(line[pos] + shown[pos] * s + j);
+                            }
+                        }
+                    });
+                    for (const std::uint32_t i : e->last_spikes()) {
+                        spikes += i == unit ? 1u : 0u;
+                    }
+                }
+                const bool mine = a == 1 && b == 2 && c == 3;
+                // Inputs from step 0 arrive at the end of step 1: it fires in steps 2, 4, ..., 10
+                // (the input of a step in which it fired is delivered before its reset).
+                EXPECT_EQ(spikes, mine ? 5u : 0u) << a << " " << b << " " << c;
+                ++combinations;
+            }
+        }
+    }
+    EXPECT_EQ(combinations, 216);
+}
+
+// A second-order source: the next token is a function of the last two with probability 0.8.
+std::vector<std::uint32_t> second_order_stream(std::size_t n, std::uint64_t seed) {
+    std::vector<std::uint32_t> out = {0, 1};
+    std::uint64_t x = seed;
+    const auto next_uniform = [&x] {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return static_cast<double>(x >> 11) * 0x1.0p-53;
+    };
+    while (out.size() < n) {
+        const std::uint32_t a = out[out.size() - 2];
+        const std::uint32_t b = out.back();
+        out.push_back(next_uniform() < 0.8 ? (3 * a + 5 * b + 1) % 8
+                                           : static_cast<std::uint32_t>(next_uniform() * 8) % 8);
+    }
+    return out;
+}
+
+learner_params conjunction_params(std::uint32_t order) {
+    learner_params p;
+    p.vocab_size = 8;
+    p.conjunction_order = order;
+    p.grow_outputs = true;
+    p.conjunction_units_2 = 80;
+    p.conjunction_units_3 = 600;
+    return p;
+}
+
+// Recruited conjunction units learn what no one-token feature can: on a source where the next
+// token depends on the last two, the order-2 network beats the order-1 one by a wide margin.
+TEST(learner, recruited_conjunction_units_learn_a_second_order_source) {
+    const auto train = second_order_stream(5000, 1);
+    const auto validation = second_order_stream(400, 2);
+    const auto test = second_order_stream(1000, 3);
+    double bits[3] = {0.0, 0.0, 0.0};
+    for (const std::uint32_t order : {1u, 2u}) {
+        network_learner net(conjunction_params(order), "cpu");
+        for (const std::uint32_t t : train) {
+            net.observe(t, true);
+        }
+        net.fit_readout(validation);
+        bits[order] = frozen_bits(net, test);
+        if (order == 2) {
+            // One unit per (t - 1, t) pair seen: all 64 of them, no more.
+            EXPECT_EQ(net.recruited(2), 64u);
+            EXPECT_EQ(net.pool_full(), 0u);
+            EXPECT_GT(net.grown_synapses(), 64u * 4u);
+        }
+    }
+    // Source entropy: 0.8 + 0.2/8 on one token, 0.025 on the 7 others.
+    const double source = -(0.825 * std::log2(0.825) + 7 * 0.025 * std::log2(0.025));
+    std::printf("[ learner ] second-order source (%.3f bits): order 1 %.3f, order 2 %.3f bits\n",
+                source, bits[1], bits[2]);
+    EXPECT_LT(bits[2], bits[1] - 0.5);
+    EXPECT_GT(bits[2], source - 0.05);
+}
+
+// Growth is part of the network's state: reference and cpu (every parallel path on) give the
+// same predictions, and a learner saved half way and restored continues exactly.
+TEST(learner, grown_network_is_identical_across_backends_and_resumes_exactly) {
+    const auto train = second_order_stream(700, 7);
+    const learner_params p = conjunction_params(3);
+    engine_options every_path;
+    every_path.threads = 2;
+    every_path.parallel_neurons = 0;
+    every_path.parallel_events = 0;
+    network_learner a(p, "cpu", every_path);
+    network_learner b(p, "reference");
+    network_learner first(p, "cpu");
+    for (std::size_t k = 0; k < train.size(); ++k) {
+        a.observe(train[k], true);
+        b.observe(train[k], true);
+        if (k < train.size() / 2) {
+            first.observe(train[k], true);
+        }
+    }
+    EXPECT_GT(a.recruited(3), 100u);
+    EXPECT_EQ(a.recruited(3), b.recruited(3));
+    EXPECT_EQ(a.grown_synapses(), b.grown_synapses());
+    std::vector<double> pa(8);
+    std::vector<double> pb(8);
+    a.predict(pa);
+    b.predict(pb);
+    EXPECT_EQ(pa, pb);
+
+    network_learner second(make_engine(first.network().snapshot(false), "cpu"), first.state_text());
+    for (std::size_t k = train.size() / 2; k < train.size(); ++k) {
+        second.observe(train[k], true);
+    }
+    std::vector<double> pc(8);
+    second.predict(pc);
+    EXPECT_EQ(pa, pc);
+    EXPECT_EQ(second.grown_synapses(), a.grown_synapses());
+    EXPECT_EQ(second.network().synapse_count(), a.network().synapse_count());
+}
+
+// At the synapse cap the network stops growing, says how often it was refused, and goes on.
+TEST(learner, growth_stops_at_the_synapse_cap) {
+    learner_params p = conjunction_params(2);
+    network_learner probe(p, "cpu");
+    p.max_synapses = probe.network().synapse_count() + 200;
+    network_learner net(p, "cpu");
+    for (const std::uint32_t t : second_order_stream(600, 4)) {
+        net.observe(t, true);
+    }
+    EXPECT_LE(net.network().synapse_count(), p.max_synapses);
+    EXPECT_GT(net.refused_growth(), 0u);
 }
 
 TEST(learner, parameters_round_trip_and_bad_values_are_named) {

@@ -12,7 +12,7 @@ namespace hebllm::lang {
 
 // One entry per line (a verse for the KJV, an entry for fortunes); chapter[i] is the unit
 // line i belongs to (0-based, non-decreasing): the canonical chapter index for the KJV, the
-// entry index for fortunes, the paragraph (or line) index for plain text (read_corpus).
+// entry index for fortunes, the paragraph or sentence index for plain text (read_corpus).
 struct corpus {
     std::vector<std::string> lines;
     std::vector<std::uint32_t> chapter;
@@ -35,8 +35,11 @@ std::string extract_fortunes(const std::filesystem::path& dir_or_file);
 std::filesystem::path default_fortunes_dir();
 
 // A corpus file hebllm wrote (the header, then "UNIT\tTEXT" lines; a new unit starts whenever
-// UNIT changes), or any UTF-8 text: then the units are blank-line-separated paragraphs, or
-// every non-empty line its own unit when the file has no blank line. Throws file_error for a
+// UNIT changes), or any UTF-8 text. Plain text with a blank line between two non-blank lines
+// is split into blank-line-separated paragraphs (each line kept as a line, its unit the
+// paragraph); other plain text into sentences (line breaks joined with whitespace runs into
+// single spaces; a sentence ends at . ! ?, optionally followed by closing quotes or brackets,
+// before whitespace or the end), one line and one unit per sentence. Throws file_error for a
 // missing or unreadable file, an empty corpus, or text that is not UTF-8 (naming the line).
 corpus read_corpus(const std::filesystem::path& file);
 corpus parse_corpus(std::string_view text, const std::string& name);

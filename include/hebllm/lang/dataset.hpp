@@ -5,6 +5,8 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include <hebllm/lang/corpus.hpp>
@@ -17,8 +19,14 @@ struct split_spec {
     std::uint32_t vocab = 256;
     tokenizer_kind kind = tokenizer_kind::word;
     static split_spec kjv256();  // the benchmark: 100,000 / 10,000 / 10,000, V = 256, word
+    static split_spec kjv4k();   // 500,000 / 20,000 / 20,000, V = 4,096, word
     static split_spec smoke();   // 20,000 / 2,000 / 2,000, V = 256, word
+    // The spec of a tier by name (tier_names()); model_error naming the tiers for another.
+    static split_spec tier(std::string_view name);
 };
+
+// The tiers split_spec::tier() knows: kjv256, kjv4k, smoke.
+std::vector<std::string> tier_names();
 
 // The split of a unit (chapter): 0 train, 1 validation, 2 test.
 int split_of(std::uint32_t chapter);
@@ -33,7 +41,7 @@ struct dataset {
 
 // The tokenizer is trained on the train split's text up to its train_tokens-th word token
 // (docs/language.md). Throws model_error for an empty corpus or a split smaller than
-// requested (naming the split, the tokens it has and the tokens needed).
+// requested (naming the split, the tokens it has and the tokens asked for).
 dataset make_dataset(const corpus& c, const split_spec& s);
 
 // One split's lines in order (0 train, 1 validation, 2 test).

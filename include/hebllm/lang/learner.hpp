@@ -30,6 +30,7 @@
 // current of each token's output neurons summed over the last readout_steps steps of the
 // prediction window, p = softmax(beta * drive), beta fitted on validation text only.
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <span>
@@ -94,6 +95,21 @@ struct learner_params {
     std::uint32_t sleep_replay = 16;
     double sleep_plasticity = 0.2;
     double sleep_prune_below = 0.0;
+    // Associative conjunction units (docs/learner.md "Conjunction units"): coincidence
+    // detectors fed by the delay lines, each firing only for its own combination of the last
+    // conjunction_order tokens; recruited when a context arrives that no unit answers.
+    std::uint32_t conjunction_order = 1;        // 1: none; 2: (t-1, t); 3: also (t-2, t-1, t)
+    std::uint32_t conjunction_units_2 = 12000;  // pool of order-2 units
+    std::uint32_t conjunction_units_3 = 36000;  // pool of order-3 units
+    bool random_pool = false;         // control: the pools wired at random once, never recruited
+    double conjunction_scale = 0.33;  // stdp_scale of unit -> output synapses (rate and bound)
+    // Output synapses grown on demand (synaptogenesis): a synapse from a source to an output
+    // neuron appears when the source spiked in the token's window and the teacher drives that
+    // output. false (the default until the grown network is measured on every tier): every
+    // sensory, context and bias neuron is wired to every output from the start (the dense
+    // network; needs conjunction_order 1).
+    bool grow_outputs = false;
+    std::uint64_t max_synapses = 0;  // cap of the engine's synapses (0: none); growth then stops
     std::uint64_t seed = 1;
 
     // Checks every field; throws model_error naming the field.
@@ -131,6 +147,14 @@ public:
 
     const learner_params& params() const { return params_; }
     std::uint64_t pruned_synapses() const { return pruned_; }
+    // Structural plasticity so far: units recruited per order (index 2 and 3), synapses grown,
+    // growth refused at the synapse cap, recruitments refused because a pool was full.
+    std::uint64_t recruited(std::uint32_t order) const {
+        return order < recruited_.size() ? recruited_[order] : 0;
+    }
+    std::uint64_t grown_synapses() const { return grown_; }
+    std::uint64_t refused_growth() const { return refused_; }
+    std::uint64_t pool_full() const { return pool_full_; }
     engine& network() { return *engine_; }
     const engine& network() const { return *engine_; }
     // Everything outside the engine needed to continue exactly: the parameters, beta, the
@@ -142,6 +166,11 @@ private:
     void step_with(double modulation, std::int64_t teacher_token);
     void sleep();
     double schedule() const;
+    void locate_populations();
+    void note_spikes(std::uint32_t k);
+    void recruit();
+    void grow_outputs(std::uint32_t token);
+    double scale_of(std::uint32_t source) const;
 
     learner_params params_;
     std::unique_ptr<engine> engine_;
@@ -155,6 +184,17 @@ private:
     std::vector<double> current_buf_;
     // Global ids.
     std::uint32_t sensory_ = 0, sensory_inh_ = 0, bias_ = 0, output_ = 0;
+    std::uint32_t context_ = 0, context2_ = 0;   // delay lines (t - 1, t - 2)
+    std::array<std::uint32_t, 4> units_{};       // [order] first unit (orders 2, 3)
+    std::array<std::uint32_t, 4> units_size_{};  // [order] pool size
+    std::uint32_t sources_end_ = 0;              // sensory .. bias: [0, sources_end_) are sources
+    // Structural plasticity (docs/learner.md: what is bookkeeping and what is a synapse).
+    std::array<std::uint64_t, 4> recruited_{};  // [order] units recruited (the next free one)
+    std::uint64_t grown_ = 0, refused_ = 0, pool_full_ = 0;
+    std::vector<std::uint32_t> active_;      // sources that spiked in this token's window
+    std::vector<std::uint32_t> delay_line_;  // delay-line neurons spiking at window step 0
+    std::array<bool, 4> answered_{};         // [order] a unit of that order spiked at step 2
+    std::vector<synapse_growth> growth_;
 };
 
 }  // namespace hebllm::lang

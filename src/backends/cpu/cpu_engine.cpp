@@ -69,17 +69,14 @@ public:
         for (auto& ring : rings_) {
             ring.assign(static_cast<std::size_t>(slots_) * n_, 0);
         }
-        if (stdp_on() && store_.plastic_synapses > 0) {
-            history_count_.assign(n_, 0);
-            history_.assign(static_cast<std::size_t>(n_) * history_capacity_, 0);
-        }
+        allocate_histories();
     }
 
     std::string_view backend() const override { return "cpu"; }
 
 protected:
     std::uint64_t update_neurons(std::vector<std::uint32_t>& spikes) override {
-#pragma omp parallel num_threads(threads_) if (n_ >= parallel_neurons)
+#pragma omp parallel num_threads(threads_) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
@@ -143,7 +140,7 @@ protected:
             prefix_[k] = cost;
         }
         split_by_cost(prefix_, threads_, bounds_);
-#pragma omp parallel num_threads(threads_) if (events >= parallel_events)
+#pragma omp parallel num_threads(threads_) if (events >= options_.parallel_events)
         {
             const auto t = static_cast<std::size_t>(omp_get_thread_num());
             std::uint64_t updates = 0;
@@ -167,7 +164,7 @@ protected:
 
     void deliver_and_reset(std::span<const std::uint32_t> spikes) override {
         const std::size_t base = (static_cast<std::size_t>(step_) & (slots_ - 1)) * n_;
-#pragma omp parallel num_threads(threads_) if (n_ >= parallel_neurons)
+#pragma omp parallel num_threads(threads_) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
@@ -275,13 +272,29 @@ protected:
         return late_updates_;
     }
 
+    // Growth: only the growing rows are brought up to date (their pending potentiation applied
+    // up to the last step); row_synced_ then keeps the catch-up of each of those rows from
+    // reaching back before the growth, so a new synapse sees only later postsynaptic spikes.
+    void before_growth(std::span<const std::uint32_t> rows) override {
+        if (history_.empty()) {
+            return;
+        }
+        const std::int64_t last = step_ - 1;
+        std::uint64_t updates = 0;
+        for (const std::uint32_t j : rows) {
+            catch_up_row(j, last, updates);
+            row_synced_[j] = step_;
+        }
+        late_updates_ += updates;
+    }
+
+    void after_growth() override {
+        allocate_histories();  // the first plastic synapses may just have been added
+    }
+
 private:
     static constexpr std::uint32_t chunk = 256;             // neurons per delivery chunk
     static constexpr std::uint64_t prefetch_distance = 16;  // synapses ahead
-    // Below these sizes a phase runs on one thread: waking a team costs more than the work
-    // (results do not depend on it: the partition never changes a result).
-    static constexpr std::uint32_t parallel_neurons = 8192;
-    static constexpr std::uint64_t parallel_events = 32768;
     // Post spikes kept per neuron between flushes: a flush sweeps every plastic synapse, so
     // small networks (whose few neurons spike often) keep more, within a 4 MiB budget.
     static std::uint32_t history_capacity_for(std::uint32_t n) {
@@ -347,7 +360,7 @@ private:
         const std::uint32_t* target = store_.target.data();
         float* weight = store_.weight.data();
         const stdp_step_consts& c = stdp_step();
-        const std::int64_t from = std::max(last_spike(j), flush_base_);
+        const std::int64_t from = lazy ? pending_from(j) : 0;
         std::uint64_t updates = 0;
         std::uint64_t k = store_.row_begin[j];
         for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
@@ -394,32 +407,52 @@ private:
         return updates;
     }
 
+    // The first step whose postsynaptic spikes are still pending for row j.
+    std::int64_t pending_from(std::uint32_t j) const {
+        return std::max({last_spike(j), flush_base_, row_synced_[j]});
+    }
+
+    // Apply the pending potentiation of row j's plastic synapses up to step `last`.
+    void catch_up_row(std::uint32_t j, std::int64_t last, std::uint64_t& updates) {
+        const std::int64_t from = pending_from(j);
+        float* weight = store_.weight.data();
+        std::uint64_t k = store_.row_begin[j];
+        for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
+            const std::uint64_t end = store_.segments[g].end;
+            const std::uint8_t cls = store_.segments[g].plastic;
+            if (cls != 0) {
+                for (; k < end; ++k) {
+                    weight[k] = catch_up(weight[k], j, store_.target[k], cls, from, last, updates);
+                }
+            }
+            k = end;
+        }
+    }
+
+    // Lazy potentiation needs per-neuron spike histories once there are plastic synapses.
+    void allocate_histories() {
+        if (stdp_on() && store_.plastic_synapses > 0 && history_.empty()) {
+            history_count_.assign(n_, 0);
+            history_.assign(static_cast<std::size_t>(n_) * history_capacity_, 0);
+            row_synced_.assign(n_, 0);
+            amplitude_history_.clear();
+            flush_base_ = step_;
+            flush_due_ = false;
+        }
+    }
+
     // Apply every recorded potentiation up to step `last` to every plastic synapse, then start
     // new histories. Trace states are those after step `last`.
     std::uint64_t flush(std::int64_t last) {
         std::uint64_t total = 0;
-#pragma omp parallel num_threads(threads_) reduction(+ : total) if (n_ >= parallel_neurons)
+#pragma omp parallel num_threads(threads_) reduction(+ : total) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
             const std::uint32_t lo = block(t, nt, n_);
             const std::uint32_t hi = block(t + 1, nt, n_);
-            float* weight = store_.weight.data();
             for (std::uint32_t j = lo; j < hi; ++j) {
-                const std::int64_t from = std::max(last_spike(j), flush_base_);
-                std::uint64_t k = store_.row_begin[j];
-                for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1];
-                     ++g) {
-                    const std::uint64_t end = store_.segments[g].end;
-                    const std::uint8_t cls = store_.segments[g].plastic;
-                    if (cls != 0) {
-                        for (; k < end; ++k) {
-                            weight[k] =
-                                catch_up(weight[k], j, store_.target[k], cls, from, last, total);
-                        }
-                    }
-                    k = end;
-                }
+                catch_up_row(j, last, total);
             }
         }
         std::fill(history_count_.begin(), history_count_.end(), 0);
@@ -442,6 +475,7 @@ private:
     std::vector<std::uint16_t> history_count_;  // [n] spikes recorded since the last flush
     std::vector<std::uint32_t> history_;        // [n * capacity] their steps - flush_base_
     std::vector<double> amplitude_history_;     // [step - flush_base_] potentiation amplitude
+    std::vector<std::int64_t> row_synced_;      // [n] row j is up to date before this step
     std::int64_t flush_base_ = 0;               // every potentiation before it is applied
     bool flush_due_ = false;
     std::uint64_t step_updates_ = 0;
