@@ -39,6 +39,11 @@ struct lif_params {
     // 1 - exp(-escape_rate_hz * dt * exp((v - threshold) / escape_width)).
     double escape_width = 0.0;       // mV
     double escape_rate_hz = 1000.0;  // hazard at v = threshold
+    // Settling (docs/model.md "Neuron"): 0 = off; > 0: once |I_syn| and then |v - v_inf| fall
+    // below it (mV), they are set to 0 and v_inf exactly, so that a neuron left alone comes to
+    // rest in a few steps instead of decaying through subnormal numbers for hundreds (the cpu
+    // backend then skips it until input arrives).
+    double quiet_below = 0.0;
     bool homeostasis = false;        // threshold of these neurons follows the homeostasis rule
 };
 

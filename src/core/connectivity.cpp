@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <cstring>
 #include <numbers>
 #include <tuple>
 
@@ -457,90 +458,152 @@ std::uint64_t drop_existing(const synapse_store& s, std::vector<store_insertion>
     return dropped;
 }
 
+namespace {
+
+// Row j's old synapses merged with its new entries add[a0, a1) (both in row order) into
+// tt/ww/gg, segment ends counted from `offset` (the row's new first index).
+void merge_row(const synapse_store& s, std::uint32_t j, const std::vector<store_insertion>& add,
+               std::size_t a0, std::size_t a1, std::uint64_t offset, std::vector<std::uint32_t>& tt,
+               std::vector<float>& ww, std::vector<synapse_segment>& gg) {
+    tt.clear();
+    ww.clear();
+    gg.clear();
+    std::uint64_t k = s.row_begin[j];
+    std::uint32_t g = s.segment_begin[j];
+    const std::uint32_t g_end = s.segment_begin[j + 1];
+    std::size_t a = a0;
+    const auto close = [&](std::uint8_t delay, std::uint8_t plastic) {
+        gg.push_back({offset + tt.size(), delay, plastic});
+    };
+    constexpr auto none = std::tuple(true, std::uint8_t{255}, std::uint8_t{255});
+    while (g < g_end || a < a1) {
+        const auto old_key = g < g_end ? std::tuple(s.segments[g].plastic == 0,
+                                                    s.segments[g].plastic, s.segments[g].delay)
+                                       : none;
+        const auto new_key =
+            a < a1 ? std::tuple(add[a].plastic == 0, add[a].plastic, add[a].delay) : none;
+        if (g < g_end && (a >= a1 || old_key < new_key)) {
+            for (; k < s.segments[g].end; ++k) {
+                tt.push_back(s.target[k]);
+                ww.push_back(s.weight[k]);
+            }
+            close(s.segments[g].delay, s.segments[g].plastic);
+            ++g;
+            continue;
+        }
+        const std::uint8_t plastic = add[a].plastic;
+        const std::uint8_t delay = add[a].delay;
+        const bool shared = g < g_end && old_key == new_key;
+        const std::uint64_t old_end = shared ? s.segments[g].end : k;
+        while (k < old_end || (a < a1 && add[a].plastic == plastic && add[a].delay == delay)) {
+            const bool take_new = a < a1 && add[a].plastic == plastic && add[a].delay == delay &&
+                                  (k >= old_end || std::pair(add[a].target, add[a].weight) <
+                                                       std::pair(s.target[k], s.weight[k]));
+            if (take_new) {
+                tt.push_back(add[a].target);
+                ww.push_back(add[a].weight);
+                ++a;
+            } else {
+                tt.push_back(s.target[k]);
+                ww.push_back(s.weight[k]);
+                ++k;
+            }
+        }
+        close(delay, plastic);
+        if (shared) {
+            ++g;
+        }
+    }
+}
+
+}  // namespace
+
 void insert_synapses(synapse_store& s, const std::vector<store_insertion>& add) {
     if (add.empty()) {
         return;
     }
-    const std::uint32_t j0 = add.front().pre;
-    const std::uint64_t base = s.row_begin[j0];
-    const std::uint32_t segment_base = s.segment_begin[j0];
-    // The part that moves: rows j0 .. n - 1 (synapses and segments), rewritten from copies.
-    const std::vector<std::uint32_t> old_target(
-        s.target.begin() + static_cast<std::ptrdiff_t>(base), s.target.end());
-    const std::vector<float> old_weight(s.weight.begin() + static_cast<std::ptrdiff_t>(base),
-                                        s.weight.end());
-    const std::vector<synapse_segment> old_segments(
-        s.segments.begin() + static_cast<std::ptrdiff_t>(segment_base), s.segments.end());
-    std::vector<std::uint64_t> old_row_begin(s.row_begin.begin() + j0, s.row_begin.end());
-    std::vector<std::uint32_t> old_segment_begin(s.segment_begin.begin() + j0,
-                                                 s.segment_begin.end());
-    s.target.resize(base);
-    s.weight.resize(base);
-    s.segments.resize(segment_base);
-    s.target.reserve(base + old_target.size() + add.size());
-    s.weight.reserve(base + old_weight.size() + add.size());
-
-    std::size_t a = 0;  // next entry of `add`
-    const auto close_segment = [&s](std::uint8_t delay, std::uint8_t plastic) {
-        s.segments.push_back({s.target.size(), delay, plastic});
+    // The growing rows, their entries in `add`, and their old bounds (read before any move).
+    struct grow_row {
+        std::uint32_t j;
+        std::size_t a0, a1;
+        std::uint64_t begin, end;  // old synapse range
+        std::uint32_t g0, g1;      // old segment range
     };
-    for (std::uint32_t j = j0; j < s.neuron_count; ++j) {
-        const std::uint32_t r = j - j0;
-        std::uint64_t k = old_row_begin[r] - base;  // next old synapse (index into old_*)
-        std::uint32_t g = old_segment_begin[r] - segment_base;
-        const std::uint32_t g_end = old_segment_begin[r + 1] - segment_base;
-        // Merge the row's old segments with the new entries of row j, both in row order.
-        while (g < g_end || (a < add.size() && add[a].pre == j)) {
-            const bool have_old = g < g_end;
-            const bool have_new = a < add.size() && add[a].pre == j;
-            const auto old_key = have_old
-                                     ? std::tuple(old_segments[g].plastic == 0,
-                                                  old_segments[g].plastic, old_segments[g].delay)
-                                     : std::tuple(true, std::uint8_t{255}, std::uint8_t{255});
-            const auto new_key = have_new
-                                     ? std::tuple(add[a].plastic == 0, add[a].plastic, add[a].delay)
-                                     : std::tuple(true, std::uint8_t{255}, std::uint8_t{255});
-            if (have_old && (!have_new || old_key < new_key)) {
-                for (; k < old_segments[g].end - base; ++k) {
-                    s.target.push_back(old_target[k]);
-                    s.weight.push_back(old_weight[k]);
-                }
-                close_segment(old_segments[g].delay, old_segments[g].plastic);
-                ++g;
-                continue;
-            }
-            const std::uint8_t plastic = add[a].plastic;
-            const std::uint8_t delay = add[a].delay;
-            const std::uint64_t old_end =
-                have_old && old_key == new_key ? old_segments[g].end - base : k;
-            while (k < old_end || (a < add.size() && add[a].pre == j && add[a].plastic == plastic &&
-                                   add[a].delay == delay)) {
-                const bool take_new = a < add.size() && add[a].pre == j &&
-                                      add[a].plastic == plastic && add[a].delay == delay &&
-                                      (k >= old_end || std::pair(add[a].target, add[a].weight) <
-                                                           std::pair(old_target[k], old_weight[k]));
-                if (take_new) {
-                    s.target.push_back(add[a].target);
-                    s.weight.push_back(add[a].weight);
-                    s.max_delay = std::max<std::uint32_t>(s.max_delay, delay);
-                    s.plastic_synapses += plastic != 0 ? 1u : 0u;
-                    ++a;
-                } else {
-                    s.target.push_back(old_target[k]);
-                    s.weight.push_back(old_weight[k]);
-                    ++k;
-                }
-            }
-            close_segment(delay, plastic);
-            if (have_old && old_key == new_key) {
-                ++g;
+    std::vector<grow_row> rows;
+    for (std::size_t a = 0; a < add.size();) {
+        const std::uint32_t j = add[a].pre;
+        std::size_t b = a;
+        while (b < add.size() && add[b].pre == j) {
+            ++b;
+        }
+        if (!rows.empty() && rows.back().j >= j) {
+            throw internal_error("insert_synapses: entries out of row order");
+        }
+        rows.push_back({j, a, b, s.row_begin[j], s.row_begin[j + 1], s.segment_begin[j],
+                        s.segment_begin[j + 1]});
+        a = b;
+    }
+    // Each row merged once into scratch; its size and segment count give the shifts.
+    std::vector<std::vector<std::uint32_t>> row_targets(rows.size());
+    std::vector<std::vector<float>> row_weights(rows.size());
+    std::vector<std::vector<synapse_segment>> row_segments(rows.size());
+    std::uint64_t grow = 0;
+    std::uint64_t grow_segments = 0;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        merge_row(s, rows[r].j, add, rows[r].a0, rows[r].a1, 0, row_targets[r], row_weights[r],
+                  row_segments[r]);
+        grow += row_targets[r].size() - (rows[r].end - rows[r].begin);
+        grow_segments += row_segments[r].size() - (rows[r].g1 - rows[r].g0);
+    }
+    const std::uint64_t old_size = s.target.size();
+    const std::uint64_t old_segments = s.segments.size();
+    s.target.resize(old_size + grow);
+    s.weight.resize(old_size + grow);
+    s.segments.resize(old_segments + grow_segments);
+    // From the last growing row back: move the unchanged rows after it right by the growth of
+    // the rows up to it (one memmove per run of rows), then write the merged row.
+    std::uint64_t shift = grow;
+    std::uint64_t segment_shift = grow_segments;
+    for (std::size_t r = rows.size(); r-- > 0;) {
+        const grow_row& g = rows[r];
+        const std::uint64_t run_end = r + 1 < rows.size() ? rows[r + 1].begin : old_size;
+        const std::uint32_t seg_end =
+            r + 1 < rows.size() ? rows[r + 1].g0 : static_cast<std::uint32_t>(old_segments);
+        const std::uint32_t last_row = r + 1 < rows.size() ? rows[r + 1].j : s.neuron_count;
+        if (run_end > g.end && shift > 0) {
+            std::memmove(s.target.data() + g.end + shift, s.target.data() + g.end,
+                         (run_end - g.end) * sizeof(std::uint32_t));
+            std::memmove(s.weight.data() + g.end + shift, s.weight.data() + g.end,
+                         (run_end - g.end) * sizeof(float));
+        }
+        if (seg_end > g.g1) {
+            std::memmove(s.segments.data() + g.g1 + segment_shift, s.segments.data() + g.g1,
+                         (seg_end - g.g1) * sizeof(synapse_segment));
+            for (std::uint32_t q = g.g1; q < seg_end; ++q) {
+                s.segments[q + segment_shift].end += shift;
             }
         }
-        s.row_begin[j + 1] = s.target.size();
-        s.segment_begin[j + 1] = static_cast<std::uint32_t>(s.segments.size());
-    }
-    if (a != add.size()) {
-        throw internal_error("insert_synapses: entries out of row order");
+        for (std::uint32_t j = g.j + 1; j <= last_row; ++j) {
+            s.row_begin[j] += shift;
+            s.segment_begin[j] += static_cast<std::uint32_t>(segment_shift);
+        }
+        // The merged row, at its new place.
+        const std::uint64_t grew = row_targets[r].size() - (g.end - g.begin);
+        const std::uint64_t grew_segments = row_segments[r].size() - (g.g1 - g.g0);
+        shift -= grew;
+        segment_shift -= grew_segments;
+        const std::uint64_t at = g.begin + shift;
+        std::copy(row_targets[r].begin(), row_targets[r].end(), s.target.begin() + at);
+        std::copy(row_weights[r].begin(), row_weights[r].end(), s.weight.begin() + at);
+        for (std::size_t q = 0; q < row_segments[r].size(); ++q) {
+            synapse_segment seg = row_segments[r][q];
+            seg.end += at;
+            s.segments[g.g0 + segment_shift + q] = seg;
+            s.max_delay = std::max<std::uint32_t>(s.max_delay, seg.delay);
+        }
+        for (std::size_t a = g.a0; a < g.a1; ++a) {
+            s.plastic_synapses += add[a].plastic != 0 ? 1u : 0u;
+        }
     }
 }
 

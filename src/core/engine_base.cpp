@@ -87,6 +87,7 @@ kernels::neuron_consts make_consts(const population& p, double dt) {
     c.decay_theta = std::exp(-dt / l.adapt_tau_ms);
     c.adapt_increment = l.adapt_increment;
     c.refractory_steps = static_cast<std::int32_t>(time_to_step(l.refractory_ms, dt));
+    c.quiet = c.spike_source ? 0.0 : l.quiet_below;
     c.escape = l.escape_width > 0.0 && !c.spike_source;
     if (c.escape) {
         c.escape_width = l.escape_width;

@@ -179,6 +179,12 @@ protected:
         }
     }
     bool has_external_input() const { return !active_inputs_.empty(); }
+    // This step's inputs from the input_fn and the stimuli (valid during update_neurons()).
+    bool forced_now(std::uint32_t i) const { return forced_[i] != 0; }
+    double current_now(std::uint32_t i) const { return i_ext_[i]; }
+    std::span<const std::uint32_t> forced_list() const { return forced_list_; }
+    std::span<const std::uint32_t> current_list() const { return current_list_; }
+    bool homeostatic_population(std::size_t p) const { return homeostatic_[p] != 0; }
 
     // STDP of this step: amplitudes (learning rate x modulation x A+-) before the plasticity
     // class's scale, and the per-class scales and bounds.

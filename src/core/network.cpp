@@ -60,6 +60,7 @@ void validate_population(const population& p, double dt) {
     require_positive(l.adapt_tau_ms, where, "adapt_tau_ms");
     require_non_negative(l.escape_width, where, "escape_width");
     require_positive(l.escape_rate_hz, where, "escape_rate_hz");
+    require_non_negative(l.quiet_below, where, "quiet_below");
     if (l.escape_width > 0.0 && p.model != neuron_model_kind::lif) {
         fail(where, ": escape_width needs LIF neurons (a spike source only spikes when forced)");
     }

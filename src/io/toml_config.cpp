@@ -102,7 +102,7 @@ constexpr std::string_view population_keys[] = {
     // lif_params
     "tau_m_ms", "v_rest", "v_reset", "v_threshold", "refractory_ms", "tau_syn_ms", "resistance",
     "bias_current", "v_init_min", "v_init_max", "adapt_increment", "adapt_tau_ms", "escape_width", "escape_rate_hz",
-    "homeostasis"};
+    "quiet_below", "homeostasis"};
 constexpr std::string_view projection_keys[] = {
     "source", "target", "rule", "density", "outdegree", "autapses", "plastic", "delay_min_ms",
     "delay_max_ms", "weight", "stdp_scale"};
@@ -147,6 +147,7 @@ void for_each_field(P& p, F&& f) {
     f("adapt_tau_ms", p.adapt_tau_ms);
     f("escape_width", p.escape_width);
     f("escape_rate_hz", p.escape_rate_hz);
+    f("quiet_below", p.quiet_below);
     f("homeostasis", p.homeostasis);
 }
 

@@ -71,6 +71,10 @@ std::string_view trim(std::string_view s) {
 // step's input only (coincidence detection at the resolution of a step).
 constexpr double conjunction_tau_ms = 0.25;
 
+// Delay-line and conjunction neurons settle to rest once within this of it (lif_params::
+// quiet_below), so that the cpu backend skips them between tokens; far below any threshold.
+constexpr double quiet_mv = 1e-6;
+
 // SplitMix64's finaliser: the random pool's wiring.
 std::uint64_t mix64(std::uint64_t x) {
     x ^= x >> 30;
@@ -306,6 +310,7 @@ network_spec make_learner_network(const learner_params& p) {
     context.lif.tau_m_ms = 2.0;
     context.lif.v_threshold = 0.5;
     context.lif.refractory_ms = 0.0;
+    context.lif.quiet_below = p.conjunction_order >= 2 ? quiet_mv : 0.0;
     const population bias =
         make_population("bias", population_kind::sensory, neuron_model_kind::spike_source, 1, 1);
     population output = make_population("output", population_kind::output, neuron_model_kind::lif,
@@ -364,6 +369,7 @@ network_spec make_learner_network(const learner_params& p) {
         units.lif.tau_m_ms = conjunction_tau_ms;
         units.lif.v_threshold = d * (inputs - 0.5);
         units.lif.refractory_ms = 0.0;
+        units.lif.quiet_below = quiet_mv;
         net.populations.push_back(units);
     }
 
@@ -481,8 +487,53 @@ network_learner::network_learner(const learner_params& p, std::string_view backe
     if (p.max_synapses > 0) {
         o.max_synapses = p.max_synapses;
     }
+    options_ = o;
     engine_ = make_engine(make_learner_network(p), backend, o);
     locate_populations();
+}
+
+network_learner::own_state network_learner::save_own() const {
+    return {beta_,      current_, predicted_, learning_, learned_, pruned_,
+            recruited_, grown_,   refused_,   pool_full_, drive_};
+}
+
+void network_learner::load_own(const own_state& s) {
+    beta_ = s.beta;
+    current_ = s.current;
+    predicted_ = s.predicted;
+    learning_ = s.learning;
+    learned_ = s.learned;
+    pruned_ = s.pruned;
+    recruited_ = s.recruited;
+    grown_ = s.grown;
+    refused_ = s.refused;
+    pool_full_ = s.pool_full;
+    drive_ = s.drive;
+}
+
+void network_learner::hold_state() {
+    held_ = std::make_unique<engine_snapshot>(engine_->snapshot(true));
+    held_own_ = save_own();
+}
+
+void network_learner::restore_held() {
+    if (!held_) {
+        return;
+    }
+    engine_ = make_engine(*held_, engine_->backend(), options_);
+    load_own(held_own_);
+    held_.reset();
+}
+
+void network_learner::start_scoring(bool learn) {
+    if (!learn && !held_) {
+        hold_state();
+    }
+    learning_ = learn;
+}
+
+void network_learner::end_scoring() {
+    restore_held();
 }
 
 void network_learner::locate_populations() {
@@ -508,6 +559,7 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
     if (!restored) {
         bad("no engine to restore");
     }
+    options_.recording.spikes = false;
     std::string_view text = state;
     // The state is the parameters followed by a line "--" and the learner's own variables.
     const std::size_t sep = text.find("\n--\n");
@@ -515,6 +567,7 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
         bad("the saved learner state is malformed (no '--' separator)");
     }
     params_ = learner_params::from_text(text.substr(0, sep + 1));
+    options_.max_synapses = params_.max_synapses;
     std::string_view rest = text.substr(sep + 4);
     engine_ = std::move(restored);
     const network_spec expected = make_learner_network(params_);
@@ -861,7 +914,13 @@ double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
     if (stream.empty()) {
         bad("cannot fit the readout on an empty stream");
     }
-    // One frozen pass; keep the drives, then a golden-section search on log beta.
+    // One frozen pass (the whole state put back afterwards); keep the drives, then a
+    // golden-section search on log beta.
+    const bool held_here = !held_;
+    if (held_here) {
+        hold_state();
+    }
+    learning_ = false;
     std::vector<float> drives;
     drives.reserve(stream.size() * params_.vocab_size);
     std::vector<double> p(params_.vocab_size);
@@ -869,6 +928,9 @@ double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
         predict(p);
         drives.insert(drives.end(), drive_.begin(), drive_.end());
         observe(t, false);
+    }
+    if (held_here) {
+        restore_held();
     }
     const std::size_t v = params_.vocab_size;
     const auto bits_at = [&](double beta) {

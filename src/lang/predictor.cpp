@@ -41,6 +41,7 @@ eval_result evaluate(predictor& m, std::span<const std::uint32_t> stream, bool l
     if (bar != nullptr) {
         bar->update(stream.size(), score.bits(), score.top1());
     }
+    m.end_scoring();
     const double s =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return {score.bits(),

@@ -12,9 +12,11 @@
 
 #include <gtest/gtest.h>
 
+#include <hebllm/checkpoint.hpp>
 #include <hebllm/engine.hpp>
 #include <hebllm/errors.hpp>
 #include <hebllm/lang/learner.hpp>
+#include <hebllm/lang/predictor.hpp>
 
 namespace hebllm::lang {
 namespace {
@@ -309,6 +311,34 @@ TEST(learner, growth_stops_at_the_synapse_cap) {
     }
     EXPECT_LE(net.network().synapse_count(), p.max_synapses);
     EXPECT_GT(net.refused_growth(), 0u);
+}
+
+// A frozen pass (evaluate without learning, fit_readout) changes no state at all: the engine's
+// whole checkpoint (weights, potentials, traces, metaplasticity spike counts, counters) and the
+// learner's own variables are the same bytes before and after.
+TEST(learner, frozen_passes_change_no_state) {
+    for (const std::uint32_t order : {1u, 3u}) {
+        learner_params p = order == 1 ? small_params() : conjunction_params(3);
+        network_learner net(p, "cpu");
+        const auto train = order == 1 ? markov_stream(300, 8) : second_order_stream(300, 8);
+        for (const std::uint32_t t : train) {
+            net.observe(t, true);
+        }
+        const auto bytes = [&] {
+            return serialize_checkpoint(net.network().snapshot(true));
+        };
+        const std::vector<std::uint8_t> before = bytes();
+        const std::string state_before = net.state_text();
+        const auto stream = order == 1 ? markov_stream(100, 9) : second_order_stream(100, 9);
+        evaluate(net, stream, false);
+        EXPECT_EQ(bytes(), before) << "order " << order << ": evaluate (frozen)";
+        EXPECT_EQ(net.state_text(), state_before) << "order " << order;
+        net.fit_readout(stream);
+        EXPECT_EQ(bytes(), before) << "order " << order << ": fit_readout";
+        // Prequential scoring learns, as it should.
+        evaluate(net, stream, true);
+        EXPECT_NE(bytes(), before) << "order " << order << ": prequential";
+    }
 }
 
 TEST(learner, parameters_round_trip_and_bad_values_are_named) {

@@ -136,8 +136,11 @@ public:
     std::uint32_t vocab_size() const override { return params_.vocab_size; }
     void predict(std::span<double> p) override;
     void observe(std::uint32_t token, bool learn) override;
-    // Frozen scoring switches the prediction phase's plasticity off from the first token on.
-    void start_scoring(bool learn) override { learning_ = learn; }
+    // Frozen scoring switches plasticity and growth off from the first token on and keeps a
+    // copy of the whole state (engine and learner), which end_scoring() puts back: a frozen
+    // pass changes nothing at all, spike counters and membrane potentials included.
+    void start_scoring(bool learn) override;
+    void end_scoring() override;
 
     // Readout sharpness; fit_readout() sets it from a stream it predicts frozen (no learning),
     // minimising bits/token. Returns the bits/token at the fitted beta.
@@ -166,6 +169,22 @@ private:
     void step_with(double modulation, std::int64_t teacher_token);
     void sleep();
     double schedule() const;
+    // The learner's own variables (everything but the engine and the parameters).
+    struct own_state {
+        double beta = 0.046;
+        std::int64_t current = -1;
+        bool predicted = false;
+        bool learning = true;
+        std::uint64_t learned = 0, pruned = 0;
+        std::array<std::uint64_t, 4> recruited{};
+        std::uint64_t grown = 0, refused = 0, pool_full = 0;
+        std::vector<double> drive;
+    };
+    own_state save_own() const;
+    void load_own(const own_state& s);
+    // Frozen passes: hold a copy of the state, put it back.
+    void hold_state();
+    void restore_held();
     void locate_populations();
     void note_spikes(std::uint32_t k);
     void recruit();
@@ -173,7 +192,10 @@ private:
     double scale_of(std::uint32_t source) const;
 
     learner_params params_;
+    engine_options options_;
     std::unique_ptr<engine> engine_;
+    std::unique_ptr<engine_snapshot> held_;  // state before a frozen pass
+    own_state held_own_;
     double beta_ = 0.046;        // what fit_readout gives on KJV validation text (docs/learner.md)
     std::int64_t current_ = -1;  // token being presented (-1: none yet)
     bool predicted_ = false;     // the prediction window of current_ has run

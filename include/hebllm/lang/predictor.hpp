@@ -24,6 +24,9 @@ public:
     // Called by evaluate() before scoring a stream: learn false = frozen, true = prequential.
     // The Kneser-Ney baselines use it to fix their discounts; the default does nothing.
     virtual void start_scoring(bool /*learn*/) {}
+    // Called by evaluate() after the stream: a frozen pass of the spiking learner puts every
+    // bit of its state back as it was before start_scoring(false).
+    virtual void end_scoring() {}
 };
 
 struct eval_result {

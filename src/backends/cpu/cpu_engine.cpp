@@ -65,17 +65,50 @@ public:
           rings_(static_cast<std::size_t>(threads_)),
           local_spikes_(static_cast<std::size_t>(threads_)),
           local_counts_(static_cast<std::size_t>(threads_), 0),
+          local_woken_(static_cast<std::size_t>(threads_)),
           history_capacity_(history_capacity_for(n_)) {
         for (auto& ring : rings_) {
             ring.assign(static_cast<std::size_t>(slots_) * n_, 0);
         }
         allocate_histories();
+        touched_.assign(static_cast<std::size_t>(threads_),
+                        std::vector<std::vector<std::uint32_t>>(slots_));
+        slot_dense_.assign(slots_, 0);
+        quiet_population_.assign(population_count(), 0);
+        for (std::size_t p = 0; p < population_count(); ++p) {
+            // Deterministic neurons without homeostasis: a neuron whose update would change
+            // nothing can be skipped until input arrives (escape noise draws every step).
+            const bool quiet = !consts(p).escape && !homeostatic_population(p);
+            quiet_population_[p] = quiet ? 1 : 0;
+            any_quiet_ = any_quiet_ || (quiet && population_end(p) > population_begin(p));
+        }
+        if (any_quiet_) {
+            quiet_neuron_.assign(n_, 0);
+            awake_.assign(n_, 0);
+            for (std::size_t p = 0; p < population_count(); ++p) {
+                if (quiet_population_[p] != 0) {
+                    std::fill(quiet_neuron_.begin() + population_begin(p),
+                              quiet_neuron_.begin() + population_end(p), 1);
+                }
+            }
+            wake_all();
+        }
     }
 
     std::string_view backend() const override { return "cpu"; }
 
 protected:
     std::uint64_t update_neurons(std::vector<std::uint32_t>& spikes) override {
+        if (any_quiet_) {
+            // This step's forced and current inputs wake their neurons.
+            for (const std::uint32_t i : forced_list()) {
+                wake(i);
+            }
+            for (const std::uint32_t i : current_list()) {
+                wake(i);
+            }
+            merge_woken();
+        }
 #pragma omp parallel num_threads(threads_) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
@@ -90,6 +123,10 @@ protected:
                 const std::uint32_t e = std::min(hi, population_end(p));
                 const kernels::neuron_consts& c = consts(p);
                 escape_draws draws;
+                if (quiet_population_[p] != 0) {
+                    dropped += update_awake(b, e, c, out);
+                    continue;
+                }
                 for (std::uint32_t i = b; i < e; ++i) {
                     const auto r = update_one(i, c, draws);
                     if (r == kernels::update_result::spike) {
@@ -140,17 +177,21 @@ protected:
             prefix_[k] = cost;
         }
         split_by_cost(prefix_, threads_, bounds_);
+        // Few events: record their targets, so that delivery touches only them.
+        const bool record = any_quiet_ && events * 8 <= n_;
 #pragma omp parallel num_threads(threads_) if (events >= options_.parallel_events)
         {
             const auto t = static_cast<std::size_t>(omp_get_thread_num());
             std::uint64_t updates = 0;
             if (omp_get_num_threads() == threads_) {
                 for (std::size_t s = bounds_[t]; s < bounds_[t + 1]; ++s) {
-                    updates += propagate_row(spikes[s], rings_[t].data(), lazy);
+                    updates += propagate_row(spikes[s], rings_[t].data(), lazy,
+                                             record ? touched_[t].data() : nullptr);
                 }
             } else if (t == 0) {  // fewer threads than asked for: one thread does all
                 for (std::uint32_t j : spikes) {
-                    updates += propagate_row(j, rings_[0].data(), lazy);
+                    updates += propagate_row(j, rings_[0].data(), lazy,
+                                             record ? touched_[0].data() : nullptr);
                 }
             }
             local_counts_[t] = updates;
@@ -159,11 +200,32 @@ protected:
             step_updates_ += c;
             c = 0;
         }
+        if (any_quiet_ && !record) {
+            // Unrecorded events: the slots they reach are delivered densely.
+            std::fill(slot_dense_.begin(), slot_dense_.end(), 1);
+            for (auto& per_thread : touched_) {
+                for (auto& list : per_thread) {
+                    list.clear();
+                }
+            }
+        }
         return events;
     }
 
     void deliver_and_reset(std::span<const std::uint32_t> spikes) override {
-        const std::size_t base = (static_cast<std::size_t>(step_) & (slots_ - 1)) * n_;
+        const std::size_t slot_index = static_cast<std::size_t>(step_) & (slots_ - 1);
+        const std::size_t base = slot_index * n_;
+        if (any_quiet_ && !has_external_input() && slot_dense_[slot_index] == 0) {
+            deliver_touched(slot_index);
+            reset_spiking(spikes);
+            return;
+        }
+        slot_dense_[slot_index] = 0;
+        if (any_quiet_) {
+            for (auto& per_thread : touched_) {
+                per_thread[slot_index].clear();
+            }
+        }
 #pragma omp parallel num_threads(threads_) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
@@ -191,15 +253,149 @@ protected:
                             kernels::deliver_input(state_.v[i], state_.i_syn[i],
                                                    state_.refractory[i],
                                                    kernels::from_fixed(q[i - c0]), c);
+                            if (any_quiet_ && quiet_neuron_[i] != 0 && awake_[i] == 0) {
+                                local_woken_[static_cast<std::size_t>(t)].push_back(i);
+                            }
                         }
                     }
                 }
             }
         }
+        if (any_quiet_) {
+            for (auto& list : local_woken_) {
+                for (const std::uint32_t i : list) {
+                    wake(i);
+                }
+                list.clear();
+            }
+        }
+        reset_spiking(spikes);
+    }
+
+    void reset_spiking(std::span<const std::uint32_t> spikes) {
         for (std::uint32_t j : spikes) {
             const kernels::neuron_consts& c = consts_of(j);
             if (!c.spike_source) {
                 kernels::reset_neuron(state_.v[j], state_.theta[j], c);
+            }
+        }
+    }
+
+    // Delivery of a slot whose every event was recorded: only its targets (each once; the
+    // rings' integer sums do not depend on the order).
+    void deliver_touched(std::size_t slot_index) {
+        const std::size_t base = slot_index * n_;
+        for (auto& per_thread : touched_) {
+            for (const std::uint32_t i : per_thread[slot_index]) {
+                std::int64_t q = 0;
+                for (auto& ring : rings_) {
+                    q += ring[base + i];
+                    ring[base + i] = 0;
+                }
+                if (q != 0) {
+                    kernels::deliver_input(state_.v[i], state_.i_syn[i], state_.refractory[i],
+                                           kernels::from_fixed(q), consts_of(i));
+                    if (quiet_neuron_[i] != 0) {
+                        wake(i);
+                    }
+                }
+            }
+            per_thread[slot_index].clear();
+        }
+    }
+
+    // Quiet populations: only awake neurons are updated; one whose update would change nothing
+    // (no input, state at its fixed point, no spike) goes to sleep instead, which is exact.
+    std::uint64_t update_awake(std::uint32_t b, std::uint32_t e, const kernels::neuron_consts& c,
+                               std::vector<std::uint32_t>& out) {
+        std::uint64_t dropped = 0;
+        const auto first = std::lower_bound(awake_list_.begin(), awake_list_.end(), b);
+        for (auto it = first; it != awake_list_.end() && *it < e; ++it) {
+            const std::uint32_t i = *it;
+            if (!forced_now(i) && current_now(i) == 0.0) {
+                double v = state_.v[i];
+                double i_syn = state_.i_syn[i];
+                double theta = state_.theta[i];
+                std::int32_t refractory = state_.refractory[i];
+                const auto r = kernels::update_neuron(v, i_syn, theta, refractory,
+                                                      state_.threshold[i], 0.0, false, 0, c);
+                if (r == kernels::update_result::none && same_bits(v, state_.v[i]) &&
+                    same_bits(i_syn, state_.i_syn[i]) && same_bits(theta, state_.theta[i]) &&
+                    refractory == state_.refractory[i]) {
+                    awake_[i] = 0;  // asleep; dropped from the list after this phase
+                    continue;
+                }
+                state_.v[i] = v;
+                state_.i_syn[i] = i_syn;
+                state_.theta[i] = theta;
+                state_.refractory[i] = refractory;
+                if (r == kernels::update_result::spike) {
+                    out.push_back(i);
+                }
+                continue;
+            }
+            escape_draws draws;  // unused: quiet populations have no escape noise
+            const auto r = update_one(i, c, draws);
+            if (r == kernels::update_result::spike) {
+                out.push_back(i);
+            } else if (r == kernels::update_result::forced_dropped) {
+                ++dropped;
+            }
+        }
+        return dropped;
+    }
+
+    static bool same_bits(double a, double b) {
+        return std::bit_cast<std::uint64_t>(a) == std::bit_cast<std::uint64_t>(b);
+    }
+
+    void wake(std::uint32_t i) {
+        if (quiet_neuron_[i] != 0 && awake_[i] == 0) {
+            awake_[i] = 1;
+            woken_.push_back(i);
+        }
+    }
+
+    // The awake list: drop the neurons that fell asleep, add the woken ones, keep it sorted.
+    void merge_woken() {
+        std::size_t w = 0;
+        for (const std::uint32_t i : awake_list_) {
+            if (awake_[i] != 0) {
+                awake_list_[w++] = i;
+            }
+        }
+        awake_list_.resize(w);
+        if (!woken_.empty()) {
+            std::sort(woken_.begin(), woken_.end());
+            const auto mid = static_cast<std::ptrdiff_t>(awake_list_.size());
+            awake_list_.insert(awake_list_.end(), woken_.begin(), woken_.end());
+            std::inplace_merge(awake_list_.begin(), awake_list_.begin() + mid, awake_list_.end());
+            // A neuron that fell asleep in the last update and was woken by its delivery is in
+            // both lists.
+            awake_list_.erase(std::unique(awake_list_.begin(), awake_list_.end()),
+                              awake_list_.end());
+            woken_.clear();
+        }
+    }
+
+    // After the state was replaced from outside: every quiet neuron is awake until its first
+    // update finds it at rest; every slot is delivered densely once.
+    void wake_all() {
+        if (!any_quiet_) {
+            return;
+        }
+        awake_list_.clear();
+        woken_.clear();
+        for (std::uint32_t i = 0; i < n_; ++i) {
+            awake_[i] = quiet_neuron_[i];
+            if (quiet_neuron_[i] != 0) {
+                awake_list_.push_back(i);
+            }
+        }
+        std::fill(slot_dense_.begin(), slot_dense_.end(), 1);
+        for (auto& per_thread : touched_) {
+            for (auto& list : per_thread) {
+                list.clear();
             }
         }
     }
@@ -225,6 +421,7 @@ protected:
         for (auto& ring : rings_) {
             std::fill(ring.begin(), ring.end(), 0);
         }
+        wake_all();  // reset_state() also put the neurons back to their initial state
     }
 
     // The thread rings summed (integer: exact); loaded into ring 0.
@@ -254,6 +451,7 @@ protected:
     // Nothing is pending after a restore or a compaction: every weight is up to date (a
     // compaction syncs first), so the histories start afresh at this step.
     void state_replaced() override {
+        wake_all();
         std::fill(history_count_.begin(), history_count_.end(), 0);
         amplitude_history_.clear();
         flush_base_ = step_;
@@ -355,7 +553,8 @@ private:
 
     // Propagate one spike of neuron j into `ring`; for plastic segments also apply the pending
     // potentiation before delivery and this step's depression after it.
-    std::uint64_t propagate_row(std::uint32_t j, std::int64_t* ring, bool lazy) {
+    std::uint64_t propagate_row(std::uint32_t j, std::int64_t* ring, bool lazy,
+                                std::vector<std::uint32_t>* touched) {
         const bool negative = store_.negative[j] != 0;
         const std::uint32_t* target = store_.target.data();
         float* weight = store_.weight.data();
@@ -365,8 +564,13 @@ private:
         std::uint64_t k = store_.row_begin[j];
         for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1]; ++g) {
             const detail::synapse_segment& seg = store_.segments[g];
-            std::int64_t* slot =
-                ring + (static_cast<std::size_t>(step_ + seg.delay) & (slots_ - 1)) * n_;
+            const std::size_t slot_index =
+                static_cast<std::size_t>(step_ + seg.delay) & (slots_ - 1);
+            std::int64_t* slot = ring + slot_index * n_;
+            if (touched != nullptr) {
+                auto& list = touched[slot_index];
+                list.insert(list.end(), target + k, target + seg.end);
+            }
             if (lazy && seg.plastic != 0) {
                 // post_trace() with what depends only on the row hoisted: same operations, same
                 // operands, same order.
@@ -469,6 +673,19 @@ private:
     std::vector<std::uint64_t> local_counts_;               // [thread]
     std::vector<std::uint64_t> prefix_;
     std::vector<std::size_t> bounds_;
+
+    // Quiet neurons (update_awake): which populations and neurons can sleep, who is awake (a
+    // sorted list and a flag), and who was woken since the list was last merged. Sparse
+    // delivery: the targets of each slot's events per thread, or the slot marked dense.
+    bool any_quiet_ = false;
+    std::vector<std::uint8_t> quiet_population_;  // [population]
+    std::vector<std::uint8_t> quiet_neuron_;      // [n]
+    std::vector<std::uint8_t> awake_;             // [n]
+    std::vector<std::uint32_t> awake_list_;
+    std::vector<std::uint32_t> woken_;
+    std::vector<std::vector<std::uint32_t>> local_woken_;           // [thread]
+    std::vector<std::vector<std::vector<std::uint32_t>>> touched_;  // [thread][slot]
+    std::vector<std::uint8_t> slot_dense_;                          // [slot]
 
     // Lazy potentiation state.
     std::uint32_t history_capacity_;

@@ -27,6 +27,7 @@ struct neuron_consts {
     bool escape = false;          // stochastic threshold (escape noise)
     double escape_width = 1.0;    // mV
     double escape_rate_dt = 0.0;  // escape_rate_hz * dt: hazard per step at the threshold
+    double quiet = 0.0;           // lif_params::quiet_below (0: off)
 };
 
 // exp(x) with the same bits on every backend (no libm): x = k ln2 + r with |r| <= ln2 / 2,
@@ -108,6 +109,16 @@ HEBLLM_HD inline update_result update_neuron(double& v, double& i_syn, double& t
     }
     if (!c.instantaneous) {
         i_syn = i_syn * c.decay_syn;
+    }
+    if (c.quiet > 0.0 && !refractory_now) {
+        // Settling: the remainders below `quiet` are set to their limits exactly.
+        if (!c.instantaneous && i_syn < c.quiet && i_syn > -c.quiet) {
+            i_syn = 0.0;
+        }
+        const double v_inf = c.v_rest + c.resistance * (c.bias + i_ext);
+        if ((c.instantaneous || i_syn == 0.0) && v - v_inf < c.quiet && v_inf - v < c.quiet) {
+            v = v_inf;
+        }
     }
     if (refractory_now) {
         return forced ? update_result::forced_dropped : update_result::none;
