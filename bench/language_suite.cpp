@@ -101,15 +101,20 @@ int main(int argc, char** argv) {
     bool skip_network = false;
     bool continual = false;
     bool continual_only = false;
+    bool ablations = false;
     std::uint64_t continual_tokens = 20000;
     app.add_option("--corpus", corpus_file, "Corpus file (hebllm corpus kjv OUT)")->required();
-    app.add_option("--tier", tier, "kjv256 or smoke")->capture_default_str();
+    app.add_option("--tier", tier, "kjv256, kjv4k or smoke")->capture_default_str();
     app.add_option("--seeds", seeds, "Network seeds (1..N)")->capture_default_str();
     app.add_option("--threads", threads, "cpu backend threads (0: default)");
     app.add_option("--backend", backend, "Network backend")->capture_default_str();
     app.add_option("--set", set, "Learner parameter key=value (repeatable)");
     app.add_option("--out", out, "Markdown file to write");
     app.add_flag("--skip-network", skip_network, "Baselines only");
+    app.add_flag("--ablations", ablations,
+                 "Also each mechanism of the network on and off (seed 1 only): dense one layer, "
+                 "grown outputs, conjunction units of order 2 and 3, random pool, no "
+                 "metaplasticity");
     app.add_flag("--continual", continual,
                  "Also the continual protocol (KJV, then Debian's fortunes; V = 1024) for the "
                  "trigram KN and the network");
@@ -125,20 +130,15 @@ int main(int argc, char** argv) {
         command += (i ? " " : "") + std::string(argv[i]);
     }
     try {
-        const lang::split_spec spec =
-            tier == "smoke" ? lang::split_spec::smoke() : lang::split_spec::kjv256();
-        if (tier != "smoke" && tier != "kjv256") {
-            std::cerr << "unknown tier '" << tier << "' (kjv256, smoke)\n";
-            return 2;
-        }
+        const lang::split_spec spec = lang::split_spec::tier(tier);
         continual = continual || continual_only;
         const lang::dataset data = lang::make_dataset(lang::read_corpus(corpus_file), spec);
         const std::uint32_t v = data.tok->size();
         std::vector<row> rows;
 
         // Baselines: deterministic, one run each.
-        for (const char* name :
-             {"uniform", "unigram", "bigram-kn", "trigram-kn", "4gram-kn", "trigram-wb"}) {
+        for (const char* name : {"uniform", "unigram", "bigram-kn", "trigram-kn", "4gram-kn",
+                                 "trigram-mkn", "5gram-mkn", "trigram-wb"}) {
             if (continual_only) {
                 break;
             }
@@ -162,19 +162,55 @@ int main(int argc, char** argv) {
 
         if (!skip_network && !continual_only) {
             struct variant {
-                const char* name;
+                std::string name;
                 bool plastic;
                 bool shuffled;
+                std::vector<std::string> set;  // on top of --set
+                int seeds;
             };
-            const variant variants[] = {{"spiking network", true, false},
-                                        {"control: plasticity off", false, false},
-                                        {"control: shuffled training stream", true, true}};
+            std::vector<variant> variants = {
+                {"spiking network", true, false, {}, seeds},
+                {"control: plasticity off", false, false, {}, seeds},
+                {"control: shuffled training stream", true, true, {}, seeds}};
+            if (ablations) {
+                const std::string grown = "grow_outputs=true";
+                variants.push_back({"ablation: one layer, dense outputs (no units, no growth)",
+                                    true,
+                                    false,
+                                    {"conjunction_order=1", "grow_outputs=false"},
+                                    1});
+                variants.push_back({"ablation: one layer, grown outputs (no units)",
+                                    true,
+                                    false,
+                                    {"conjunction_order=1", grown},
+                                    1});
+                variants.push_back(
+                    {"ablation: units of order 2", true, false, {"conjunction_order=2", grown}, 1});
+                variants.push_back({"ablation: units of order 2 and 3",
+                                    true,
+                                    false,
+                                    {"conjunction_order=3", grown},
+                                    1});
+                variants.push_back({"ablation: order 2 and 3, random pool (not recruited)",
+                                    true,
+                                    false,
+                                    {"conjunction_order=3", grown, "random_pool=true"},
+                                    1});
+                variants.push_back({"ablation: order 2 and 3, no metaplasticity",
+                                    true,
+                                    false,
+                                    {"conjunction_order=3", grown, "metaplasticity_tokens=0"},
+                                    1});
+            }
             for (const variant& var : variants) {
                 row frozen{var.name, "frozen", {}, 0.0, 0.0};
                 row preq{var.name, "prequential", {}, 0.0, 0.0};
-                for (int seed = 1; seed <= seeds; ++seed) {
+                row counts{var.name + ", spike-count decoder", "frozen", {}, 0.0, 0.0};
+                for (int seed = 1; seed <= var.seeds; ++seed) {
                     lang::learner_params p;
-                    for (const std::string& kv : set) {
+                    std::vector<std::string> all = set;
+                    all.insert(all.end(), var.set.begin(), var.set.end());
+                    for (const std::string& kv : all) {
                         const std::size_t eq = kv.find('=');
                         p.set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
                     }
@@ -195,23 +231,37 @@ int main(int argc, char** argv) {
                     const double ts =
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
                             .count();
-                    frozen.train_s += ts / seeds;
-                    frozen.train_tokens_per_s += static_cast<double>(stream.size()) / ts / seeds;
+                    frozen.train_s += ts / var.seeds;
+                    frozen.train_tokens_per_s +=
+                        static_cast<double>(stream.size()) / ts / var.seeds;
                     net.fit_readout(data.validation);
                     frozen.runs.push_back(lang::evaluate(net, data.test, false));
-                    // The frozen pass changed no weight; the prequential pass follows it.
+                    // Frozen passes change no state: the spike-count decoder and the
+                    // prequential pass start from the same trained network.
+                    net.set_readout(lang::network_learner::readout::spike_counts);
+                    counts.runs.push_back(lang::evaluate(net, data.test, false));
+                    net.set_readout(lang::network_learner::readout::drive);
                     preq.runs.push_back(lang::evaluate(net, data.test, true));
                     std::fprintf(stderr,
-                                 "%s seed %d: train %.1f s; frozen %.3f bits %.1f%%; "
-                                 "prequential %.3f bits %.1f%% (beta %.4g)\n",
-                                 var.name, seed, ts, frozen.runs.back().bits,
-                                 100.0 * frozen.runs.back().top1, preq.runs.back().bits,
-                                 100.0 * preq.runs.back().top1, net.beta());
+                                 "%s seed %d: train %.1f s; frozen %.3f bits %.1f%%; spike "
+                                 "counts %.3f bits; prequential %.3f bits %.1f%% (beta %.4g); "
+                                 "%llu synapses, units %llu + %llu\n",
+                                 var.name.c_str(), seed, ts, frozen.runs.back().bits,
+                                 100.0 * frozen.runs.back().top1, counts.runs.back().bits,
+                                 preq.runs.back().bits, 100.0 * preq.runs.back().top1, net.beta(),
+                                 static_cast<unsigned long long>(net.network().synapse_count()),
+                                 static_cast<unsigned long long>(net.recruited(2)),
+                                 static_cast<unsigned long long>(net.recruited(3)));
                 }
                 preq.train_s = frozen.train_s;
                 preq.train_tokens_per_s = frozen.train_tokens_per_s;
+                counts.train_s = frozen.train_s;
+                counts.train_tokens_per_s = frozen.train_tokens_per_s;
                 rows.push_back(frozen);
                 rows.push_back(preq);
+                if (var.plastic) {
+                    rows.push_back(counts);
+                }
             }
         }
 
@@ -230,7 +280,11 @@ int main(int argc, char** argv) {
            << "Bits/token over all test targets; strict top-1/top-5 (`<unk>` is never a correct "
               "prediction). Frozen: no learning during the test; prequential: predict, score, "
               "then learn. Network rows: mean ± s.d. over seeds 1.."
-           << seeds << "; the readout's beta is fitted on the validation split only.\n\n"
+           << seeds
+           << " (ablation rows: seed 1); the readout's beta (and the spike-count "
+              "decoder's smoothing) is fitted on the validation split only. The spike-count "
+              "decoder predicts from each token's output spikes in the prediction window alone "
+              "(p proportional to count + alpha).\n\n"
            << "| model | mode | bits/token | top-1 % | top-5 % | test tokens/s | train s |\n"
            << "|---|---|---|---|---|---|---|\n";
         for (const row& r : rows) {
@@ -253,12 +307,15 @@ int main(int argc, char** argv) {
             cs.b_train_tokens = continual_tokens;
             cs.a_test_tokens = continual_tokens / 10;
             cs.b_test_tokens = continual_tokens / 10;
+            cs.a_validation_tokens = continual_tokens / 10;
             const lang::continual_data cd =
                 lang::make_continual(lang::read_corpus(corpus_file), lang::read_fortunes(), cs);
             md << "\n## Continual learning: KJV (A), then fortunes (B)\n\n"
                << "V = " << cd.tok->size() << " over A ∪ B; " << cs.a_train_tokens
                << " training and " << cs.a_test_tokens
-               << " test tokens per phase; phase B is learned prequentially. Forgetting = "
+               << " test tokens per phase; the readout is fitted on " << cs.a_validation_tokens
+               << " tokens of A's validation split after phase A; phase B is learned "
+                  "prequentially. Forgetting = "
                   "bits on A's test after B minus after A. New words: prequential bits on "
                   "words that occur in B's training text but not in A's, by occurrence.\n\n"
                << "| model | A after A | B after A | A after B | B after B | forgetting | "

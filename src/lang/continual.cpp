@@ -62,6 +62,9 @@ continual_data make_continual(const corpus& a, const corpus& b, const continual_
     d.tok = train_tokenizer(s.kind, text, s.vocab);
     d.a_train = take(*d.tok, a, 0, s.a_train_tokens, "phase A's train split");
     d.a_test = take(*d.tok, a, 2, s.a_test_tokens, "phase A's test split");
+    if (s.a_validation_tokens > 0) {
+        d.a_validation = take(*d.tok, a, 1, s.a_validation_tokens, "phase A's validation split");
+    }
     d.b_train = take(*d.tok, b, 0, s.b_train_tokens, "phase B's train split");
     d.b_test = take(*d.tok, b, 2, s.b_test_tokens, "phase B's test split");
     std::vector<bool> in_a(d.tok->size(), false);
@@ -76,7 +79,8 @@ continual_data make_continual(const corpus& a, const corpus& b, const continual_
 }
 
 std::uint64_t continual_tokens(const continual_data& d) {
-    return d.a_train.size() + 2 * d.a_test.size() + d.b_train.size() + 2 * d.b_test.size();
+    return d.a_train.size() + d.a_validation.size() + 2 * d.a_test.size() + d.b_train.size() +
+           2 * d.b_test.size();
 }
 
 continual_result evaluate_continual(const continual_data& d, predictor& m, progress* bar) {
@@ -95,6 +99,10 @@ continual_result evaluate_continual(const continual_data& d, predictor& m, progr
     continual_result r;
     train(m, d.a_train);
     tick(d.a_train.size());
+    if (!d.a_validation.empty()) {
+        m.fit_held_out(d.a_validation);
+        tick(d.a_validation.size());
+    }
     r.a_after_a = evaluate(m, d.a_test, false);
     tick(d.a_test.size());
     r.b_after_a = evaluate(m, d.b_test, false);

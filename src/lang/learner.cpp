@@ -493,12 +493,14 @@ network_learner::network_learner(const learner_params& p, std::string_view backe
 }
 
 network_learner::own_state network_learner::save_own() const {
-    return {beta_,      current_, predicted_, learning_, learned_, pruned_,
-            recruited_, grown_,   refused_,   pool_full_, drive_};
+    return {beta_,      alpha_, current_, predicted_, learning_, learned_, pruned_,
+            recruited_, grown_, refused_, pool_full_, drive_,    counts_};
 }
 
 void network_learner::load_own(const own_state& s) {
     beta_ = s.beta;
+    alpha_ = s.alpha;
+    counts_ = s.counts;
     current_ = s.current;
     predicted_ = s.predicted;
     learning_ = s.learning;
@@ -552,6 +554,7 @@ void network_learner::locate_populations() {
         units_size_[order] = net.find(name).size;
     }
     drive_.assign(p.vocab_size, 0.0);
+    counts_.assign(p.vocab_size, 0.0);
     current_buf_.assign(std::size_t{p.vocab_size} * p.output_per_token, 0.0);
 }
 
@@ -590,6 +593,11 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
         const std::string_view value = trim(line.substr(eq + 1));
         if (key == "beta") {
             beta_ = parse_double(key, value);
+        } else if (key == "spike_alpha") {
+            alpha_ = parse_double(key, value);
+            if (!(alpha_ > 0.0)) {
+                bad("spike_alpha must be > 0");
+            }
         } else if (key == "current") {
             const double c = parse_double(key, value);
             if (c < -1.0 || c >= params_.vocab_size || c != std::floor(c)) {
@@ -633,7 +641,7 @@ std::string network_learner::state_text() const {
     if (predicted_) {
         throw internal_error("learner state saved in the middle of a token window");
     }
-    return params_.to_text() + "--\n" + "beta = " + fmt(beta_) +
+    return params_.to_text() + "--\n" + "beta = " + fmt(beta_) + "\nspike_alpha = " + fmt(alpha_) +
            "\ncurrent = " + std::to_string(current_) +
            "\npredicted = false\nlearning = " + (learning_ ? "true" : "false") +
            "\nlearned = " + std::to_string(learned_) +
@@ -842,6 +850,7 @@ void network_learner::run_prediction_window() {
     // Steps [0, present_steps + 2) of the window: the token's spikes reach the outputs one step
     // after they are emitted and show in the outputs' spikes one step later.
     std::fill(drive_.begin(), drive_.end(), 0.0);
+    std::fill(counts_.begin(), counts_.end(), 0.0);
     const std::uint32_t end = params_.present_steps + 2;
     const bool structural = learning_ && params_.grow_outputs;
     active_.clear();
@@ -859,6 +868,14 @@ void network_learner::run_prediction_window() {
             for (std::size_t i = 0; i < current_buf_.size(); ++i) {
                 drive_[i / params_.output_per_token] += current_buf_[i];
             }
+            // The spike-count decoder's input: output spikes of the same steps.
+            const std::uint32_t output_end =
+                output_ + params_.vocab_size * params_.output_per_token;
+            for (const std::uint32_t i : engine_->last_spikes()) {
+                if (i >= output_ && i < output_end) {
+                    counts_[(i - output_) / params_.output_per_token] += 1.0;
+                }
+            }
         }
     }
     predicted_ = true;
@@ -870,6 +887,18 @@ void network_learner::predict(std::span<double> p) {
     }
     if (!predicted_) {
         run_prediction_window();
+    }
+    if (readout_ == readout::spike_counts) {
+        // p proportional to the output spikes of each token plus alpha (fitted on validation).
+        double z = 0.0;
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            p[i] = counts_[i] + alpha_;
+            z += p[i];
+        }
+        for (double& x : p) {
+            x /= z;
+        }
+        return;
     }
     const double top = *std::max_element(drive_.begin(), drive_.end());
     double z = 0.0;
@@ -910,28 +939,69 @@ void network_learner::observe(std::uint32_t token, bool learn) {
     }
 }
 
-double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
-    if (stream.empty()) {
-        bad("cannot fit the readout on an empty stream");
+namespace {
+
+// Golden-section search for the minimum of f over log x, x in [lo, hi] (f unimodal there).
+double golden_log(const std::function<double(double)>& f, double lo, double hi) {
+    lo = std::log(lo);
+    hi = std::log(hi);
+    const double g = (std::sqrt(5.0) - 1.0) / 2.0;
+    double a = hi - g * (hi - lo);
+    double b = lo + g * (hi - lo);
+    double fa = f(std::exp(a));
+    double fb = f(std::exp(b));
+    for (int it = 0; it < 40; ++it) {
+        if (fa < fb) {
+            hi = b;
+            b = a;
+            fb = fa;
+            a = hi - g * (hi - lo);
+            fa = f(std::exp(a));
+        } else {
+            lo = a;
+            a = b;
+            fa = fb;
+            b = lo + g * (hi - lo);
+            fb = f(std::exp(b));
+        }
     }
-    // One frozen pass (the whole state put back afterwards); keep the drives, then a
-    // golden-section search on log beta.
+    return std::exp(0.5 * (lo + hi));
+}
+
+}  // namespace
+
+void network_learner::frozen_pass(std::span<const std::uint32_t> stream, std::vector<float>& drives,
+                                  std::vector<float>& counts) {
+    if (stream.empty()) {
+        bad("cannot fit a readout on an empty stream");
+    }
+    // One frozen pass; the whole state is put back afterwards.
     const bool held_here = !held_;
     if (held_here) {
         hold_state();
     }
     learning_ = false;
-    std::vector<float> drives;
+    drives.clear();
+    counts.clear();
     drives.reserve(stream.size() * params_.vocab_size);
-    std::vector<double> p(params_.vocab_size);
+    counts.reserve(stream.size() * params_.vocab_size);
     for (const std::uint32_t t : stream) {
-        predict(p);
+        if (!predicted_) {
+            run_prediction_window();
+        }
         drives.insert(drives.end(), drive_.begin(), drive_.end());
+        counts.insert(counts.end(), counts_.begin(), counts_.end());
         observe(t, false);
     }
     if (held_here) {
         restore_held();
     }
+}
+
+double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
+    std::vector<float> drives;
+    std::vector<float> counts;
+    frozen_pass(stream, drives, counts);
     const std::size_t v = params_.vocab_size;
     const auto bits_at = [&](double beta) {
         double sum = 0.0;
@@ -946,29 +1016,20 @@ double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
         }
         return sum / static_cast<double>(stream.size()) / std::log(2.0);
     };
-    double lo = std::log(1e-4);
-    double hi = std::log(100.0);
-    const double g = (std::sqrt(5.0) - 1.0) / 2.0;
-    double a = hi - g * (hi - lo);
-    double b = lo + g * (hi - lo);
-    double fa = bits_at(std::exp(a));
-    double fb = bits_at(std::exp(b));
-    for (int it = 0; it < 40; ++it) {
-        if (fa < fb) {
-            hi = b;
-            b = a;
-            fb = fa;
-            a = hi - g * (hi - lo);
-            fa = bits_at(std::exp(a));
-        } else {
-            lo = a;
-            a = b;
-            fa = fb;
-            b = lo + g * (hi - lo);
-            fb = bits_at(std::exp(b));
+    beta_ = golden_log(bits_at, 1e-4, 100.0);
+    const auto c = [&](double alpha) {
+        double sum = 0.0;
+        for (std::size_t n = 0; n < stream.size(); ++n) {
+            const float* k = counts.data() + n * v;
+            double total = 0.0;
+            for (std::size_t i = 0; i < v; ++i) {
+                total += k[i];
+            }
+            sum -= std::log2((k[stream[n]] + alpha) / (total + alpha * static_cast<double>(v)));
         }
-    }
-    beta_ = std::exp(0.5 * (lo + hi));
+        return sum / static_cast<double>(stream.size());
+    };
+    alpha_ = golden_log(c, 1e-4, 1e3);
     return bits_at(beta_);
 }
 

@@ -36,11 +36,13 @@ TEST(Continual, ProtocolOnTinyCorpora) {
     s.a_test_tokens = 50;
     s.b_train_tokens = 500;
     s.b_test_tokens = 50;
+    s.a_validation_tokens = 50;
     s.vocab = 64;
     const continual_data d = make_continual(a, b, s);
     EXPECT_EQ(d.tok->size(), 11u);  // <unk>, 4 x-words, 6 y-words
     EXPECT_EQ(d.a_train.size(), 500u);
     EXPECT_EQ(d.b_test.size(), 50u);
+    EXPECT_EQ(d.a_validation.size(), 50u);
     int fresh = 0;
     for (std::uint32_t id = 0; id < d.tok->size(); ++id) {
         fresh += d.new_in_b[id] ? 1 : 0;

@@ -88,6 +88,14 @@ TEST(learner, learns_a_markov_source_and_beats_its_controls) {
     }
     net.fit_readout(validation);
     const double learned = frozen_bits(net, test);
+    // The spike-count decoder (output spikes alone, smoothing fitted on validation) predicts
+    // too, less well than the drive.
+    net.set_readout(network_learner::readout::spike_counts);
+    const double spikes = frozen_bits(net, test);
+    net.set_readout(network_learner::readout::drive);
+    EXPECT_LT(spikes, std::log2(static_cast<double>(vocab)) - 0.5);
+    EXPECT_GT(spikes, learned);
+    EXPECT_GT(net.spike_alpha(), 0.0);
 
     learner_params off = small_params();
     off.plastic = false;
@@ -98,8 +106,10 @@ TEST(learner, learns_a_markov_source_and_beats_its_controls) {
     control.fit_readout(validation);
     const double control_bits = frozen_bits(control, test);
 
-    std::printf("[ learner ] %.3f bits/token (source %.3f, unigram %.3f, plasticity off %.3f)\n",
-                learned, conditional_entropy(), unigram, control_bits);
+    std::printf(
+        "[ learner ] %.3f bits/token (source %.3f, unigram %.3f, plasticity off %.3f, "
+        "spike-count decoder %.3f)\n",
+        learned, conditional_entropy(), unigram, control_bits, spikes);
     EXPECT_LT(learned, unigram - 1.0);
     EXPECT_LT(learned, control_bits - 1.0);
     EXPECT_GT(learned, conditional_entropy() - 0.05);  // nothing beats the source itself
@@ -324,9 +334,7 @@ TEST(learner, frozen_passes_change_no_state) {
         for (const std::uint32_t t : train) {
             net.observe(t, true);
         }
-        const auto bytes = [&] {
-            return serialize_checkpoint(net.network().snapshot(true));
-        };
+        const auto bytes = [&] { return serialize_checkpoint(net.network().snapshot(true)); };
         const std::vector<std::uint8_t> before = bytes();
         const std::string state_before = net.state_text();
         const auto stream = order == 1 ? markov_stream(100, 9) : second_order_stream(100, 9);

@@ -16,6 +16,9 @@ namespace hebllm::lang {
 
 struct continual_spec {
     std::uint64_t a_train_tokens = 100000, a_test_tokens = 10000;
+    // Phase A's validation split: what a predictor fits its readout on after phase A
+    // (predictor::fit_held_out; 0: none).
+    std::uint64_t a_validation_tokens = 10000;
     std::uint64_t b_train_tokens = 100000, b_test_tokens = 10000;
     std::uint32_t vocab = 1024;
     tokenizer_kind kind = tokenizer_kind::word;
@@ -23,7 +26,7 @@ struct continual_spec {
 
 struct continual_data {
     std::unique_ptr<tokenizer> tok;
-    std::vector<std::uint32_t> a_train, a_test, b_train, b_test;
+    std::vector<std::uint32_t> a_train, a_validation, a_test, b_train, b_test;
     // new_in_b[id]: token id occurs in b_train but not in a_train (<unk> never).
     std::vector<bool> new_in_b;
 };
@@ -46,9 +49,10 @@ struct continual_result {
     double forgetting() const { return a_after_b.bits - a_after_a.bits; }
 };
 
-// Runs the protocol on a fresh predictor m (vocab_size() == d.tok->size()): train on A,
-// score A and B test frozen, learn B prequentially (scoring new words), score A and B again.
-// A bar, if given, should be made with total continual_tokens(d): it counts all phases.
+// Runs the protocol on a fresh predictor m (vocab_size() == d.tok->size()): train on A, fit
+// its readout on A's validation split (predictor::fit_held_out), score A and B test frozen, learn B
+// prequentially (scoring new words), score A and B again. A bar, if given, should be made with
+// total continual_tokens(d): it counts all phases.
 std::uint64_t continual_tokens(const continual_data& d);
 continual_result evaluate_continual(const continual_data& d, predictor& m, progress* bar = nullptr);
 

@@ -146,7 +146,17 @@ public:
     // minimising bits/token. Returns the bits/token at the fitted beta.
     double beta() const { return beta_; }
     void set_beta(double beta);
+    // Fits both decoders on one frozen pass over `stream` (the whole state is put back):
+    // beta of the scored softmax-of-drive readout, and alpha of the spike-count decoder
+    // (p proportional to a token's output spikes in the prediction window plus alpha).
+    // Returns the drive readout's bits/token at the fitted beta.
     double fit_readout(std::span<const std::uint32_t> stream);
+    void fit_held_out(std::span<const std::uint32_t> stream) override { fit_readout(stream); }
+    // Which decoder predict() uses: the drive (default, the scored one) or the spike counts
+    // alone (to see how much the spikes by themselves predict).
+    enum class readout { drive, spike_counts };
+    void set_readout(readout r) { readout_ = r; }
+    double spike_alpha() const { return alpha_; }
 
     const learner_params& params() const { return params_; }
     std::uint64_t pruned_synapses() const { return pruned_; }
@@ -172,6 +182,7 @@ private:
     // The learner's own variables (everything but the engine and the parameters).
     struct own_state {
         double beta = 0.046;
+        double alpha = 1.0;
         std::int64_t current = -1;
         bool predicted = false;
         bool learning = true;
@@ -179,7 +190,10 @@ private:
         std::array<std::uint64_t, 4> recruited{};
         std::uint64_t grown = 0, refused = 0, pool_full = 0;
         std::vector<double> drive;
+        std::vector<double> counts;
     };
+    void frozen_pass(std::span<const std::uint32_t> stream, std::vector<float>& drives,
+                     std::vector<float>& counts);
     own_state save_own() const;
     void load_own(const own_state& s);
     // Frozen passes: hold a copy of the state, put it back.
@@ -196,13 +210,16 @@ private:
     std::unique_ptr<engine> engine_;
     std::unique_ptr<engine_snapshot> held_;  // state before a frozen pass
     own_state held_own_;
-    double beta_ = 0.046;        // what fit_readout gives on KJV validation text (docs/learner.md)
-    std::int64_t current_ = -1;  // token being presented (-1: none yet)
-    bool predicted_ = false;     // the prediction window of current_ has run
-    bool learning_ = true;       // free-phase plasticity follows the last observe()
-    std::uint64_t learned_ = 0;  // tokens learned so far (the schedule's clock)
-    std::uint64_t pruned_ = 0;   // synapses removed by sleep
-    std::vector<double> drive_;  // [vocab] summed synaptic current of the last window
+    double beta_ = 0.046;  // what fit_readout gives on KJV validation text (docs/learner.md)
+    double alpha_ = 1.0;   // spike-count decoder smoothing (fit_readout)
+    readout readout_ = readout::drive;
+    std::vector<double> counts_;  // [vocab] output spikes of the last window's readout steps
+    std::int64_t current_ = -1;   // token being presented (-1: none yet)
+    bool predicted_ = false;      // the prediction window of current_ has run
+    bool learning_ = true;        // free-phase plasticity follows the last observe()
+    std::uint64_t learned_ = 0;   // tokens learned so far (the schedule's clock)
+    std::uint64_t pruned_ = 0;    // synapses removed by sleep
+    std::vector<double> drive_;   // [vocab] summed synaptic current of the last window
     std::vector<double> current_buf_;
     // Global ids.
     std::uint32_t sensory_ = 0, sensory_inh_ = 0, bias_ = 0, output_ = 0;

@@ -27,6 +27,9 @@ public:
     // Called by evaluate() after the stream: a frozen pass of the spiking learner puts every
     // bit of its state back as it was before start_scoring(false).
     virtual void end_scoring() {}
+    // Fit the readout on held-out text without learning from it (the spiking learner's beta);
+    // the default does nothing.
+    virtual void fit_held_out(std::span<const std::uint32_t> /*stream*/) {}
 };
 
 struct eval_result {
