@@ -81,6 +81,7 @@ public:
             const bool quiet = !consts(p).escape && !homeostatic_population(p);
             quiet_population_[p] = quiet ? 1 : 0;
             any_quiet_ = any_quiet_ || (quiet && population_end(p) > population_begin(p));
+            loud_neurons_ += quiet ? 0 : population_end(p) - population_begin(p);
         }
         if (any_quiet_) {
             quiet_neuron_.assign(n_, 0);
@@ -109,7 +110,9 @@ protected:
             }
             merge_woken();
         }
-#pragma omp parallel num_threads(threads_) if (n_ >= options_.parallel_neurons)
+        // The work of this phase: every neuron, or the awake ones and those that never sleep.
+        const std::uint64_t work = any_quiet_ ? awake_list_.size() + loud_neurons_ : n_;
+#pragma omp parallel num_threads(threads_) if (work >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
@@ -156,6 +159,7 @@ protected:
                 step_updates_ += flush(step_ - 1);
             }
             amplitude_history_.push_back(stdp_step().a_plus);
+            amplitude_nonzero_ = amplitude_nonzero_ || stdp_step().a_plus != 0.0;
         }
         // Split by cost: a plastic synapse costs about three static ones (catch-up, depression).
         prefix_.resize(spikes.size());
@@ -178,7 +182,7 @@ protected:
         }
         split_by_cost(prefix_, threads_, bounds_);
         // Few events: record their targets, so that delivery touches only them.
-        const bool record = any_quiet_ && events * 8 <= n_;
+        const bool record = any_quiet_ && events * 2 <= n_;
 #pragma omp parallel num_threads(threads_) if (events >= options_.parallel_events)
         {
             const auto t = static_cast<std::size_t>(omp_get_thread_num());
@@ -454,6 +458,7 @@ protected:
         wake_all();
         std::fill(history_count_.begin(), history_count_.end(), 0);
         amplitude_history_.clear();
+        amplitude_nonzero_ = false;
         flush_base_ = step_;
         flush_due_ = false;
         step_updates_ = 0;
@@ -518,7 +523,7 @@ private:
         }
         if (post.prev_spike < from) {
             // Exactly one spike of i to catch up on: no need to read its history.
-            if (post.last_spike <= to) {
+            if (post.last_spike <= to && amplitude_at(post.last_spike) != 0.0) {
                 w = potentiate(w, j, post.last_spike, cls);
                 ++updates;
             }
@@ -536,10 +541,16 @@ private:
             if (t > to) {
                 break;
             }
-            w = potentiate(w, j, t, cls);
-            ++updates;
+            if (amplitude_at(t) != 0.0) {  // a zero amplitude changes nothing, counts nothing
+                w = potentiate(w, j, t, cls);
+                ++updates;
+            }
         }
         return w;
+    }
+
+    double amplitude_at(std::int64_t t) const {
+        return amplitude_history_[static_cast<std::size_t>(t - flush_base_)];
     }
 
     // The potentiation of synapse j -> (weight w, class cls) by a postsynaptic spike at step t.
@@ -576,6 +587,7 @@ private:
                 // operands, same order.
                 const std::uint8_t cls = seg.plastic;
                 const double a_minus = c.a_minus * c.scale[cls];
+                const bool depress = c.a_minus != 0.0;  // zero: no change, not counted
                 const kernels::stdp_bounds bounds = c.bounds[cls];
                 const kernels::post_state* post = state_.post.data();
                 const kernels::trace_table post_table = this->post_table();
@@ -593,11 +605,13 @@ private:
                         w = catch_up(w, j, i, cls, from, now - 1, updates);
                     }
                     slot[i] += kernels::to_fixed(w, negative);
-                    w = kernels::stdp_pre(
-                        w, kernels::trace_at(now, p.last_spike, p.post_after, 0.0, post_table),
-                        a_minus, bounds);
+                    if (depress) {
+                        w = kernels::stdp_pre(
+                            w, kernels::trace_at(now, p.last_spike, p.post_after, 0.0, post_table),
+                            a_minus, bounds);
+                        ++updates;
+                    }
                     weight[k] = w;
-                    ++updates;
                 }
             } else {
                 for (; k < seg.end; ++k) {
@@ -640,6 +654,7 @@ private:
             history_.assign(static_cast<std::size_t>(n_) * history_capacity_, 0);
             row_synced_.assign(n_, 0);
             amplitude_history_.clear();
+            amplitude_nonzero_ = false;
             flush_base_ = step_;
             flush_due_ = false;
         }
@@ -649,6 +664,15 @@ private:
     // new histories. Trace states are those after step `last`.
     std::uint64_t flush(std::int64_t last) {
         std::uint64_t total = 0;
+        if (!amplitude_nonzero_) {
+            // Every potentiation since the last flush had amplitude 0 (no learning, e.g. a
+            // frozen pass): nothing to apply, nothing counted.
+            std::fill(history_count_.begin(), history_count_.end(), 0);
+            amplitude_history_.clear();
+            flush_base_ = last + 1;
+            flush_due_ = false;
+            return 0;
+        }
 #pragma omp parallel num_threads(threads_) reduction(+ : total) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
@@ -661,6 +685,7 @@ private:
         }
         std::fill(history_count_.begin(), history_count_.end(), 0);
         amplitude_history_.clear();
+        amplitude_nonzero_ = false;
         flush_base_ = last + 1;
         flush_due_ = false;
         return total;
@@ -678,6 +703,7 @@ private:
     // sorted list and a flag), and who was woken since the list was last merged. Sparse
     // delivery: the targets of each slot's events per thread, or the slot marked dense.
     bool any_quiet_ = false;
+    std::uint64_t loud_neurons_ = 0;  // neurons of populations that never sleep
     std::vector<std::uint8_t> quiet_population_;  // [population]
     std::vector<std::uint8_t> quiet_neuron_;      // [n]
     std::vector<std::uint8_t> awake_;             // [n]
@@ -695,6 +721,7 @@ private:
     std::vector<std::int64_t> row_synced_;      // [n] row j is up to date before this step
     std::int64_t flush_base_ = 0;               // every potentiation before it is applied
     bool flush_due_ = false;
+    bool amplitude_nonzero_ = false;  // a potentiation amplitude since flush_base_ was not 0
     std::uint64_t step_updates_ = 0;
     mutable std::uint64_t late_updates_ = 0;
 };

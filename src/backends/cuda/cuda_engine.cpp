@@ -82,7 +82,8 @@ protected:
                 std::uint64_t k = store_.row_begin[j];
                 for (std::uint32_t g = store_.segment_begin[j]; g < store_.segment_begin[j + 1];
                      ++g) {
-                    if (store_.segments[g].plastic != 0) {
+                    // A zero amplitude changes no weight and is not counted as an update.
+                    if (store_.segments[g].plastic != 0 && c.a_minus != 0.0) {
                         depressions_ += store_.segments[g].end - k;
                     }
                     k = store_.segments[g].end;
@@ -117,8 +118,10 @@ protected:
         }
         std::uint64_t updates = depressions_;
         std::uint64_t potentiations = 0;
-        for (const std::uint32_t i : spikes) {
-            potentiations += device_.incoming_count()[i];
+        if (stdp_step().a_plus != 0.0) {
+            for (const std::uint32_t i : spikes) {
+                potentiations += device_.incoming_count()[i];
+            }
         }
         if (potentiations > 0) {
             device_.potentiate(spikes.size(), step_);

@@ -88,13 +88,14 @@ protected:
                 }
                 for (; k < end; ++k) {
                     const std::uint32_t i = store_.target[k];
-                    if (spiked_[j] != 0) {
+                    // A zero amplitude changes no weight and is not counted as an update.
+                    if (spiked_[j] != 0 && c.a_minus != 0.0) {
                         store_.weight[k] =
                             kernels::stdp_pre(store_.weight[k], post_trace(i, step_),
                                               c.a_minus * c.scale[cls], c.bounds[cls]);
                         ++updates;
                     }
-                    if (spiked_[i] != 0) {
+                    if (spiked_[i] != 0 && c.a_plus != 0.0) {
                         store_.weight[k] =
                             kernels::stdp_post(store_.weight[k], pre_trace(j, step_),
                                                c.a_plus * c.scale[cls], c.bounds[cls]);
