@@ -999,6 +999,11 @@ void network_learner::frozen_pass(std::span<const std::uint32_t> stream, std::ve
 }
 
 double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
+    // Both decoders' inputs are kept for every token: at most 2^24 values each (64 MiB), so
+    // at most 2^24 / V tokens of the stream (all 10,000 validation tokens at V = 256; the first
+    // 4,096 at V = 4,096).
+    stream = stream.first(std::min<std::size_t>(
+        stream.size(), std::max<std::size_t>(1, (std::size_t{1} << 24) / params_.vocab_size)));
     std::vector<float> drives;
     std::vector<float> counts;
     frozen_pass(stream, drives, counts);

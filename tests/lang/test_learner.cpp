@@ -73,6 +73,8 @@ double frozen_bits(network_learner& m, const std::vector<std::uint32_t>& stream)
 learner_params small_params() {
     learner_params p;
     p.vocab_size = vocab;
+    p.conjunction_units_2 = 256;  // every (t - 1, t) pair of 16 tokens
+    p.conjunction_units_3 = 2048;
     return p;
 }
 
@@ -153,7 +155,8 @@ TEST(learner, sleep_prunes_weak_synapses_and_keeps_what_was_learned) {
     }
     EXPECT_EQ(net.network().consolidations(), 4u);
     EXPECT_GT(net.pruned_synapses(), 0u);
-    EXPECT_EQ(net.network().synapse_count(), before - net.pruned_synapses());
+    EXPECT_EQ(net.network().synapse_count(),
+              before + net.grown_synapses() - net.pruned_synapses());
     net.fit_readout(markov_stream(500, 2));
     EXPECT_LT(frozen_bits(net, markov_stream(1000, 3)), std::log2(double{vocab}) - 1.0);
 }

@@ -98,17 +98,18 @@ struct learner_params {
     // Associative conjunction units (docs/learner.md "Conjunction units"): coincidence
     // detectors fed by the delay lines, each firing only for its own combination of the last
     // conjunction_order tokens; recruited when a context arrives that no unit answers.
-    std::uint32_t conjunction_order = 1;        // 1: none; 2: (t-1, t); 3: also (t-2, t-1, t)
-    std::uint32_t conjunction_units_2 = 12000;  // pool of order-2 units
-    std::uint32_t conjunction_units_3 = 36000;  // pool of order-3 units
-    bool random_pool = false;         // control: the pools wired at random once, never recruited
-    double conjunction_scale = 0.33;  // stdp_scale of unit -> output synapses (rate and bound)
+    std::uint32_t conjunction_order = 3;        // 1: none; 2: (t-1, t); 3: also (t-2, t-1, t)
+    std::uint32_t conjunction_units_2 = 16000;  // pool of order-2 units (KJV-256 recruits 7,411)
+    std::uint32_t conjunction_units_3 = 64000;  // pool of order-3 units (KJV-256: 27,197)
+    bool random_pool = false;  // control: the pools wired at random once, never recruited
+    // stdp_scale of unit -> output synapses (rate and bound); on KJV-256 validation 0.33, 0.6,
+    // 1.0, 1.5 and 2.5 gave 4.212, 4.178, 4.176, 4.201 and 4.276 bits (docs/learner.md).
+    double conjunction_scale = 1.0;
     // Output synapses grown on demand (synaptogenesis): a synapse from a source to an output
     // neuron appears when the source spiked in the token's window and the teacher drives that
-    // output. false (the default until the grown network is measured on every tier): every
-    // sensory, context and bias neuron is wired to every output from the start (the dense
-    // network; needs conjunction_order 1).
-    bool grow_outputs = false;
+    // output. false: every sensory, context and bias neuron is wired to every output from the
+    // start (the dense one-layer network of earlier versions; needs conjunction_order 1).
+    bool grow_outputs = true;
     std::uint64_t max_synapses = 0;  // cap of the engine's synapses (0: none); growth then stops
     std::uint64_t seed = 1;
 
@@ -149,6 +150,7 @@ public:
     // Fits both decoders on one frozen pass over `stream` (the whole state is put back):
     // beta of the scored softmax-of-drive readout, and alpha of the spike-count decoder
     // (p proportional to a token's output spikes in the prediction window plus alpha).
+    // Uses at most the first 2^24 / vocab_size tokens of the stream (memory).
     // Returns the drive readout's bits/token at the fitted beta.
     double fit_readout(std::span<const std::uint32_t> stream);
     void fit_held_out(std::span<const std::uint32_t> stream) override { fit_readout(stream); }
