@@ -48,6 +48,73 @@ TEST(kernels, homeostasis_step_moves_threshold_with_rate_error) {
     EXPECT_NEAR(thr, 1.0 + 0.001 * (rate - 5.0), 1e-15);
 }
 
+// The escape-noise shortcut (a bound instead of the exponential for most draws) decides
+// exactly as the direct formula, for potentials from far below to far above threshold, draws
+// across the whole range and at the edges, and several rates and widths.
+TEST(kernels, escape_spike_shortcut_decides_exactly_as_the_formula) {
+    std::uint64_t x = 12345;
+    const auto next = [&x] {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        return x;
+    };
+    std::uint64_t spikes = 0;
+    std::uint64_t cases = 0;
+    for (const double width : {0.05, 0.25, 1.0, 4.0}) {
+        for (const double rate_dt : {1e-6, 0.001, 1.0, 50.0}) {
+            neuron_consts c;
+            c.escape = true;
+            c.escape_width = width;
+            c.escape_rate_dt = rate_dt;
+            for (int n = 0; n < 200000; ++n) {
+                const double v = -300.0 * width + static_cast<double>(next() % 1000000) *
+                                                      (330.0 * width / 1000000.0);
+                std::uint32_t draw = static_cast<std::uint32_t>(next());
+                if (n % 7 == 0) {
+                    draw = static_cast<std::uint32_t>(next() % 16);  // near 0
+                }
+                if (n % 11 == 0) {
+                    draw = 0xFFFFFFFFu - static_cast<std::uint32_t>(next() % 16);
+                }
+                const bool fast = escape_spike(v, 1.0, draw, c);
+                ASSERT_EQ(fast, escape_spike_exact(v, 1.0, draw, c))
+                    << "v " << v << " draw " << draw << " width " << width << " rate " << rate_dt;
+                spikes += fast ? 1u : 0u;
+                ++cases;
+            }
+            // At the exact decision boundary: the draw just below and at p * 2^32.
+            for (double v = -20.0 * width; v < 5.0 * width; v += width * 0.0137) {
+                const double h = rate_dt * portable_exp((v - 1.0) / width);
+                const double p = h < 1e-3 ? h * (1.0 - h * (0.5 - h * (1.0 / 6.0 - h / 24.0)))
+                                          : 1.0 - portable_exp(-h);
+                const double edge = p * 4294967296.0;
+                if (edge >= 1.0 && edge < 4294967295.0) {
+                    for (const double d : {edge - 1.0, edge, edge + 1.0}) {
+                        const auto draw = static_cast<std::uint32_t>(d);
+                        ASSERT_EQ(escape_spike(v, 1.0, draw, c),
+                                  escape_spike_exact(v, 1.0, draw, c))
+                            << "boundary v " << v;
+                    }
+                }
+            }
+        }
+    }
+    // Far below threshold (x < -600, where only a draw of 0 could spike) and far above.
+    neuron_consts c;
+    c.escape = true;
+    c.escape_width = 1.0;
+    c.escape_rate_dt = 1.0;
+    for (const double v : {-650.0, -690.0, -705.0, -1e6, 650.0, 1e6}) {
+        for (const std::uint32_t draw : {0u, 1u, 2u, 0x80000000u, 0xFFFFFFFFu}) {
+            EXPECT_EQ(escape_spike(v, 1.0, draw, c), escape_spike_exact(v, 1.0, draw, c))
+                << v << " " << draw;
+        }
+    }
+    EXPECT_GT(spikes, cases / 100);  // both outcomes are exercised
+    EXPECT_LT(spikes, cases);
+}
+
 TEST(kernels, portable_exp_matches_libm_to_a_few_ulp) {
     double worst = 0.0;
     for (double x = -60.0; x <= 60.0; x += 0.00731) {

@@ -77,6 +77,49 @@ HEBLLM_HD inline double portable_exp(double x) {
     return p * pow2(k1) * pow2(k2);
 }
 
+// The escape-noise decision: spike when draw < p * 2^32, p = 1 - exp(-h),
+// h = rate_dt * exp((v - threshold) / width) (the series below h = 1e-3).
+HEBLLM_HD inline bool escape_spike_exact(double v, double threshold, std::uint32_t draw,
+                                         const neuron_consts& c) {
+    const double hazard = c.escape_rate_dt * portable_exp((v - threshold) / c.escape_width);
+    // p = 1 - e^-h; below h = 1e-3 (nearly every neuron, nearly every step) by its series,
+    // which is also more accurate there (relative error < h^4/120 < 1e-14) than the
+    // cancelling difference, and saves the second exponential.
+    const double p =
+        hazard < 1e-3
+            ? hazard * (1.0 - hazard * (0.5 - hazard * (1.0 / 6.0 - hazard * (1.0 / 24.0))))
+            : 1.0 - portable_exp(-hazard);
+    return static_cast<double>(draw) < p * 4294967296.0;
+}
+
+// The same decision, exactly, usually without an exponential: p <= h <= rate_dt * 2^k with
+// k = floor((v - threshold) / width * log2(e)) + 1 (portable_exp and the series are within
+// 1e-14 of their true values, far inside the factor 2 of margin below), so a draw at or above
+// twice that bound cannot spike. At rest a neuron's p is small and nearly every draw is.
+HEBLLM_HD inline bool escape_spike(double v, double threshold, std::uint32_t draw,
+                                   const neuron_consts& c) {
+    const double x = (v - threshold) / c.escape_width;
+    if (x < -600.0 && draw > 0) {
+        return false;  // p * 2^32 < 1e-250 * rate_dt: only a draw of 0 can be below it
+    }
+    if (x >= -600.0 && x < 600.0) {
+        const double t = x * 1.4426950408889634;                              // log2(e)
+        const auto k = static_cast<std::int64_t>(t < 0.0 ? t - 1.0 : t) + 2;  // > floor(t) + 1
+        // 2^k (k in [-865, 868]) from the exponent bits, in two halves (normal numbers).
+        const auto pow2 = [](std::int64_t e) {
+            const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
+            double d = 0.0;
+            __builtin_memcpy(&d, &bits, sizeof d);
+            return d;
+        };
+        const double bound = c.escape_rate_dt * pow2(k / 2) * pow2(k - k / 2) * 4294967296.0;
+        if (static_cast<double>(draw) >= bound) {
+            return false;
+        }
+    }
+    return escape_spike_exact(v, threshold, draw, c);
+}
+
 enum class update_result : std::uint8_t { none, spike, forced_dropped };
 
 // Advance one neuron by one step and test its threshold.
@@ -125,16 +168,7 @@ HEBLLM_HD inline update_result update_neuron(double& v, double& i_syn, double& t
     }
     bool spike = forced;
     if (!spike && c.escape) {
-        const double hazard =
-            c.escape_rate_dt * portable_exp((v - (threshold + theta)) / c.escape_width);
-        // p = 1 - e^-h; below h = 1e-3 (nearly every neuron, nearly every step) by its series,
-        // which is also more accurate there (relative error < h^4/120 < 1e-14) than the
-        // cancelling difference, and saves the second exponential.
-        const double p =
-            hazard < 1e-3
-                ? hazard * (1.0 - hazard * (0.5 - hazard * (1.0 / 6.0 - hazard * (1.0 / 24.0))))
-                : 1.0 - portable_exp(-hazard);
-        spike = static_cast<double>(draw) < p * 4294967296.0;
+        spike = escape_spike(v, threshold + theta, draw, c);
     } else if (!spike) {
         spike = v > threshold + theta;
     }
