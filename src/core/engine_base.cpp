@@ -1122,7 +1122,7 @@ growth_report engine_base::add_synapses(std::span<const synapse_growth> add) {
     }
     before_growth(rows);
     insert_synapses(store_, growth_);
-    after_growth();
+    after_growth(growth_);
     return report;
 }
 

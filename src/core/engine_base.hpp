@@ -117,7 +117,8 @@ protected:
         static_cast<void>(rows);
         sync_weights();
     }
-    virtual void after_growth() {
+    virtual void after_growth(std::span<const store_insertion> added) {
+        static_cast<void>(added);
         stats_.plasticity_updates += updates_outside_steps();
         state_replaced();
     }

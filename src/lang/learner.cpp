@@ -852,7 +852,8 @@ void network_learner::run_prediction_window() {
     std::fill(drive_.begin(), drive_.end(), 0.0);
     std::fill(counts_.begin(), counts_.end(), 0.0);
     const std::uint32_t end = params_.present_steps + 2;
-    const bool structural = learning_ && params_.grow_outputs;
+    // Without plasticity grown synapses would stay at weight 0: the control grows nothing.
+    const bool structural = learning_ && params_.grow_outputs && params_.plastic;
     active_.clear();
     delay_line_.clear();
     for (std::uint32_t k = 0; k < end; ++k) {
@@ -923,7 +924,7 @@ void network_learner::observe(std::uint32_t token, bool learn) {
     const std::uint32_t teacher_step = params_.present_steps + 3;
     for (std::uint32_t k = params_.present_steps + 2; k < params_.window_steps; ++k) {
         const bool teach = learn && k == teacher_step;
-        if (teach && learning_ && params_.grow_outputs) {
+        if (teach && learning_ && params_.grow_outputs && params_.plastic) {
             grow_outputs(token);
         }
         step_with(teach ? params_.m_teach : 0.0, teach ? static_cast<std::int64_t>(token) : -1);

@@ -409,6 +409,9 @@ protected:
         if (!history_.empty()) {
             const auto offset = static_cast<std::uint32_t>(step_ - flush_base_);
             for (std::uint32_t i : spikes) {
+                if (plastic_target_[i] == 0) {
+                    continue;  // no plastic synapse onto i: its spikes are never caught up on
+                }
                 const std::uint32_t count = history_count_[i];
                 history_[static_cast<std::size_t>(i) * history_capacity_ + count] = offset;
                 history_count_[i] = static_cast<std::uint16_t>(count + 1);
@@ -491,8 +494,15 @@ protected:
         late_updates_ += updates;
     }
 
-    void after_growth() override {
+    void after_growth(std::span<const detail::store_insertion> added) override {
         allocate_histories();  // the first plastic synapses may just have been added
+        if (!history_.empty()) {
+            for (const detail::store_insertion& e : added) {
+                if (e.plastic != 0) {
+                    plastic_target_[e.target] = 1;
+                }
+            }
+        }
     }
 
 private:
@@ -647,9 +657,19 @@ private:
         }
     }
 
-    // Lazy potentiation needs per-neuron spike histories once there are plastic synapses.
+    // Lazy potentiation needs per-neuron spike histories once there are plastic synapses, of
+    // the neurons that receive one (plastic_target_): no other spike is ever caught up on.
     void allocate_histories() {
         if (stdp_on() && store_.plastic_synapses > 0 && history_.empty()) {
+            plastic_target_.assign(n_, 0);
+            std::uint64_t k = 0;
+            for (const detail::synapse_segment& g : store_.segments) {
+                for (; k < g.end; ++k) {
+                    if (g.plastic != 0) {
+                        plastic_target_[store_.target[k]] = 1;
+                    }
+                }
+            }
             history_count_.assign(n_, 0);
             history_.assign(static_cast<std::size_t>(n_) * history_capacity_, 0);
             row_synced_.assign(n_, 0);
@@ -703,7 +723,7 @@ private:
     // sorted list and a flag), and who was woken since the list was last merged. Sparse
     // delivery: the targets of each slot's events per thread, or the slot marked dense.
     bool any_quiet_ = false;
-    std::uint64_t loud_neurons_ = 0;  // neurons of populations that never sleep
+    std::uint64_t loud_neurons_ = 0;              // neurons of populations that never sleep
     std::vector<std::uint8_t> quiet_population_;  // [population]
     std::vector<std::uint8_t> quiet_neuron_;      // [n]
     std::vector<std::uint8_t> awake_;             // [n]
@@ -719,6 +739,7 @@ private:
     std::vector<std::uint32_t> history_;        // [n * capacity] their steps - flush_base_
     std::vector<double> amplitude_history_;     // [step - flush_base_] potentiation amplitude
     std::vector<std::int64_t> row_synced_;      // [n] row j is up to date before this step
+    std::vector<std::uint8_t> plastic_target_;  // [n] 1: a plastic synapse ends on the neuron
     std::int64_t flush_base_ = 0;               // every potentiation before it is applied
     bool flush_due_ = false;
     bool amplitude_nonzero_ = false;  // a potentiation amplitude since flush_base_ was not 0
