@@ -123,8 +123,8 @@ struct run_stats {
     std::uint64_t spikes = 0;
     std::uint64_t synaptic_events = 0;  // spikes x outgoing synapses delivered
     // Synapse weight updates by STDP applied so far (a pairing whose amplitude is 0, e.g. with
-    // the neuromodulator at 0, changes nothing and is not counted). The cpu backend applies potentiation
-    // lazily: updates still pending are counted once weights are read (synapses(),
+    // the neuromodulator at 0, changes nothing and is not counted). The cpu backend applies
+    // potentiation lazily: updates still pending are counted once weights are read (synapses(),
     // reset_state()); the total then equals the reference backend's.
     std::uint64_t plasticity_updates = 0;
     std::uint64_t forced_spikes_dropped = 0;  // forced spikes that hit refractory neurons

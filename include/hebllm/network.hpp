@@ -44,7 +44,7 @@ struct lif_params {
     // rest in a few steps instead of decaying through subnormal numbers for hundreds (the cpu
     // backend then skips it until input arrives).
     double quiet_below = 0.0;
-    bool homeostasis = false;        // threshold of these neurons follows the homeostasis rule
+    bool homeostasis = false;  // threshold of these neurons follows the homeostasis rule
 };
 
 struct population {

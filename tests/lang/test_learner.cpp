@@ -155,8 +155,7 @@ TEST(learner, sleep_prunes_weak_synapses_and_keeps_what_was_learned) {
     }
     EXPECT_EQ(net.network().consolidations(), 4u);
     EXPECT_GT(net.pruned_synapses(), 0u);
-    EXPECT_EQ(net.network().synapse_count(),
-              before + net.grown_synapses() - net.pruned_synapses());
+    EXPECT_EQ(net.network().synapse_count(), before + net.grown_synapses() - net.pruned_synapses());
     net.fit_readout(markov_stream(500, 2));
     EXPECT_LT(frozen_bits(net, markov_stream(1000, 3)), std::log2(double{vocab}) - 1.0);
 }
