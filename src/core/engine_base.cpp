@@ -1084,15 +1084,14 @@ growth_report engine_base::add_synapses(std::span<const synapse_growth> add) {
             if (!spec_.stdp.enabled) {
                 throw model_error("add_synapses: a plastic synapse needs [stdp] enabled");
             }
-            const auto it = std::find(scales.begin() + 1, scales.end(), g.stdp_scale);
+            auto it = std::find(scales.begin() + 1, scales.end(), g.stdp_scale);
             if (it == scales.end()) {
                 if (scales.size() > 255) {
                     throw model_error("add_synapses: more than 255 STDP scales");
                 }
-                scales.push_back(g.stdp_scale);
+                it = scales.insert(scales.end(), g.stdp_scale);
             }
-            cls = static_cast<std::uint8_t>(
-                std::find(scales.begin() + 1, scales.end(), g.stdp_scale) - scales.begin());
+            cls = static_cast<std::uint8_t>(it - scales.begin());
         }
         growth_.push_back({g.pre, cls, static_cast<std::uint8_t>(g.delay_steps), g.post, g.weight});
     }

@@ -774,7 +774,8 @@ void network_learner::recruit() {
             continue;
         }
         const std::array<std::uint32_t, 3> begin = {sensory_, context_, context2_};
-        std::vector<std::uint32_t> inputs;
+        std::vector<std::uint32_t>& inputs = recruit_inputs_;
+        inputs.clear();
         for (std::uint32_t pos = 0; pos < order; ++pos) {
             std::uint32_t found = 0;
             for (const std::uint32_t i : delay_line_) {

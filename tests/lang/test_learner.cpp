@@ -25,13 +25,18 @@ namespace {
 // any token with probability 0.1 / V. Stationary distribution: uniform.
 constexpr std::uint32_t vocab = 16;
 
-std::vector<std::uint32_t> markov_stream(std::size_t n, std::uint64_t seed) {
-    std::vector<std::uint32_t> out;
-    std::uint64_t x = seed;
-    const auto next_uniform = [&x] {
+// Uniform doubles in [0, 1) from a 64-bit LCG: the test sources' randomness.
+struct uniform_source {
+    std::uint64_t x;
+    double operator()() {
         x = x * 6364136223846793005ull + 1442695040888963407ull;
         return static_cast<double>(x >> 11) * 0x1.0p-53;
-    };
+    }
+};
+
+std::vector<std::uint32_t> markov_stream(std::size_t n, std::uint64_t seed) {
+    std::vector<std::uint32_t> out;
+    uniform_source next_uniform{seed};
     std::uint32_t a = 0;
     for (std::size_t k = 0; k < n; ++k) {
         const double u = next_uniform();
@@ -220,11 +225,7 @@ TEST(learner, conjunction_unit_fires_only_for_its_combination) {
 // A second-order source: the next token is a function of the last two with probability 0.8.
 std::vector<std::uint32_t> second_order_stream(std::size_t n, std::uint64_t seed) {
     std::vector<std::uint32_t> out = {0, 1};
-    std::uint64_t x = seed;
-    const auto next_uniform = [&x] {
-        x = x * 6364136223846793005ull + 1442695040888963407ull;
-        return static_cast<double>(x >> 11) * 0x1.0p-53;
-    };
+    uniform_source next_uniform{seed};
     while (out.size() < n) {
         const std::uint32_t a = out[out.size() - 2];
         const std::uint32_t b = out.back();

@@ -236,6 +236,7 @@ private:
     std::vector<std::uint32_t> delay_line_;  // delay-line neurons spiking at window step 0
     std::array<bool, 4> answered_{};         // [order] a unit of that order spiked at step 2
     std::vector<synapse_growth> growth_;
+    std::vector<std::uint32_t> recruit_inputs_;  // recruit() scratch
 };
 
 }  // namespace hebllm::lang

@@ -205,13 +205,7 @@ protected:
             c = 0;
         }
         if (any_quiet_ && !record) {
-            // Unrecorded events: the slots they reach are delivered densely.
-            std::fill(slot_dense_.begin(), slot_dense_.end(), 1);
-            for (auto& per_thread : touched_) {
-                for (auto& list : per_thread) {
-                    list.clear();
-                }
-            }
+            all_slots_dense();  // unrecorded events: the slots they reach are delivered densely
         }
         return events;
     }
@@ -396,6 +390,10 @@ protected:
                 awake_list_.push_back(i);
             }
         }
+        all_slots_dense();
+    }
+
+    void all_slots_dense() {
         std::fill(slot_dense_.begin(), slot_dense_.end(), 1);
         for (auto& per_thread : touched_) {
             for (auto& list : per_thread) {
