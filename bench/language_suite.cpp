@@ -12,18 +12,22 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
+#include <optional>
 #include <sstream>
-#include <thread>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -95,6 +99,7 @@ int main(int argc, char** argv) {
     std::string tier = "kjv256";
     int seeds = 3;
     int threads = 0;
+    int jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     std::string backend = "auto";
     std::string out;
     std::vector<std::string> set;
@@ -106,7 +111,11 @@ int main(int argc, char** argv) {
     app.add_option("--corpus", corpus_file, "Corpus file (hebllm corpus kjv OUT)")->required();
     app.add_option("--tier", tier, "kjv256, kjv4k or smoke")->capture_default_str();
     app.add_option("--seeds", seeds, "Network seeds (1..N)")->capture_default_str();
-    app.add_option("--threads", threads, "cpu backend threads (0: default)");
+    app.add_option("--threads", threads,
+                   "cpu backend threads per run (0: default; 1 when runs go in parallel)");
+    app.add_option("--jobs", jobs,
+                   "Network runs (variant x seed) at a time (default: one per core)")
+        ->check(CLI::Range(1, 256));
     app.add_option("--backend", backend, "Network backend")->capture_default_str();
     app.add_option("--set", set, "Learner parameter key=value (repeatable)");
     app.add_option("--out", out, "Markdown file to write");
@@ -124,6 +133,9 @@ int main(int argc, char** argv) {
                    "Training tokens of each continual phase (tests: a tenth)")
         ->capture_default_str();
     CLI11_PARSE(app, argc, argv);
+    if (jobs > 1 && threads == 0) {
+        threads = 1;  // the runs, not the threads of one run, share the cores
+    }
 
     std::string command;
     for (int i = 0; i < argc; ++i) {
@@ -202,56 +214,114 @@ int main(int argc, char** argv) {
                                     {"conjunction_order=3", grown, "metaplasticity_tokens=0"},
                                     1});
             }
-            for (const variant& var : variants) {
+            // Every (variant, seed) run is independent: they run `jobs` at a time, each on
+            // its own network and engine, and are gathered in order afterwards.
+            struct run_result {
+                double train_s = 0.0;
+                double tokens_per_s = 0.0;
+                lang::eval_result frozen, counts, preq;
+            };
+            struct job {
+                std::size_t variant;
+                int seed;
+            };
+            std::vector<job> todo;
+            for (std::size_t vi = 0; vi < variants.size(); ++vi) {
+                for (int seed = 1; seed <= variants[vi].seeds; ++seed) {
+                    todo.push_back({vi, seed});
+                }
+            }
+            std::vector<run_result> results(todo.size());
+            const auto run_one = [&](std::size_t k) {
+                const variant& var = variants[todo[k].variant];
+                const int seed = todo[k].seed;
+                lang::learner_params p;
+                std::vector<std::string> all = set;
+                all.insert(all.end(), var.set.begin(), var.set.end());
+                for (const std::string& kv : all) {
+                    const std::size_t eq = kv.find('=');
+                    p.set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
+                }
+                p.vocab_size = v;
+                p.seed = static_cast<std::uint64_t>(seed);
+                p.plastic = var.plastic;
+                engine_options eo;
+                eo.threads = threads;
+                lang::network_learner net(p, backend, eo);
+                const std::vector<std::uint32_t> stream =
+                    var.shuffled
+                        ? lang::shuffled_stream(data.train, static_cast<std::uint64_t>(seed))
+                        : data.train;
+                std::optional<lang::progress> bar;
+                if (jobs == 1) {
+                    bar.emplace(std::string(var.name) + " train", stream.size());
+                }
+                const auto t0 = std::chrono::steady_clock::now();
+                lang::train(net, stream, bar ? &*bar : nullptr);
+                if (bar) {
+                    bar->finish();
+                }
+                run_result& r = results[k];
+                r.train_s =
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+                r.tokens_per_s = static_cast<double>(stream.size()) / r.train_s;
+                net.fit_readout(data.validation);
+                r.frozen = lang::evaluate(net, data.test, false);
+                // Frozen passes change no state: the spike-count decoder and the prequential
+                // pass start from the same trained network.
+                net.set_readout(lang::network_learner::readout::spike_counts);
+                r.counts = lang::evaluate(net, data.test, false);
+                net.set_readout(lang::network_learner::readout::drive);
+                r.preq = lang::evaluate(net, data.test, true);
+                std::fprintf(stderr,
+                             "%s seed %d: train %.1f s; frozen %.3f bits %.1f%%; spike "
+                             "counts %.3f bits; prequential %.3f bits %.1f%% (beta %.4g); "
+                             "%llu synapses, units %llu + %llu\n",
+                             var.name.c_str(), seed, r.train_s, r.frozen.bits,
+                             100.0 * r.frozen.top1, r.counts.bits, r.preq.bits, 100.0 * r.preq.top1,
+                             net.beta(),
+                             static_cast<unsigned long long>(net.network().synapse_count()),
+                             static_cast<unsigned long long>(net.recruited(2)),
+                             static_cast<unsigned long long>(net.recruited(3)));
+            };
+            std::atomic<std::size_t> next{0};
+            std::exception_ptr failure;
+            std::mutex failure_mutex;
+            const auto worker = [&] {
+                for (std::size_t k = next++; k < todo.size(); k = next++) {
+                    try {
+                        run_one(k);
+                    } catch (...) {
+                        const std::lock_guard<std::mutex> lock(failure_mutex);
+                        if (!failure) {
+                            failure = std::current_exception();
+                        }
+                    }
+                }
+            };
+            std::vector<std::thread> pool;
+            for (int w = 1; w < jobs; ++w) {
+                pool.emplace_back(worker);
+            }
+            worker();
+            for (std::thread& t : pool) {
+                t.join();
+            }
+            if (failure) {
+                std::rethrow_exception(failure);
+            }
+            for (std::size_t vi = 0, k = 0; vi < variants.size(); ++vi) {
+                const variant& var = variants[vi];
                 row frozen{var.name, "frozen", {}, 0.0, 0.0};
                 row preq{var.name, "prequential", {}, 0.0, 0.0};
                 row counts{var.name + ", spike-count decoder", "frozen", {}, 0.0, 0.0};
-                for (int seed = 1; seed <= var.seeds; ++seed) {
-                    lang::learner_params p;
-                    std::vector<std::string> all = set;
-                    all.insert(all.end(), var.set.begin(), var.set.end());
-                    for (const std::string& kv : all) {
-                        const std::size_t eq = kv.find('=');
-                        p.set(kv.substr(0, eq), eq == std::string::npos ? "" : kv.substr(eq + 1));
-                    }
-                    p.vocab_size = v;
-                    p.seed = static_cast<std::uint64_t>(seed);
-                    p.plastic = var.plastic;
-                    engine_options eo;
-                    eo.threads = threads;
-                    lang::network_learner net(p, backend, eo);
-                    const std::vector<std::uint32_t> stream =
-                        var.shuffled
-                            ? lang::shuffled_stream(data.train, static_cast<std::uint64_t>(seed))
-                            : data.train;
-                    lang::progress bar(std::string(var.name) + " train", stream.size());
-                    const auto t0 = std::chrono::steady_clock::now();
-                    lang::train(net, stream, &bar);
-                    bar.finish();
-                    const double ts =
-                        std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-                            .count();
-                    frozen.train_s += ts / var.seeds;
-                    frozen.train_tokens_per_s +=
-                        static_cast<double>(stream.size()) / ts / var.seeds;
-                    net.fit_readout(data.validation);
-                    frozen.runs.push_back(lang::evaluate(net, data.test, false));
-                    // Frozen passes change no state: the spike-count decoder and the
-                    // prequential pass start from the same trained network.
-                    net.set_readout(lang::network_learner::readout::spike_counts);
-                    counts.runs.push_back(lang::evaluate(net, data.test, false));
-                    net.set_readout(lang::network_learner::readout::drive);
-                    preq.runs.push_back(lang::evaluate(net, data.test, true));
-                    std::fprintf(stderr,
-                                 "%s seed %d: train %.1f s; frozen %.3f bits %.1f%%; spike "
-                                 "counts %.3f bits; prequential %.3f bits %.1f%% (beta %.4g); "
-                                 "%llu synapses, units %llu + %llu\n",
-                                 var.name.c_str(), seed, ts, frozen.runs.back().bits,
-                                 100.0 * frozen.runs.back().top1, counts.runs.back().bits,
-                                 preq.runs.back().bits, 100.0 * preq.runs.back().top1, net.beta(),
-                                 static_cast<unsigned long long>(net.network().synapse_count()),
-                                 static_cast<unsigned long long>(net.recruited(2)),
-                                 static_cast<unsigned long long>(net.recruited(3)));
+                for (int seed = 1; seed <= var.seeds; ++seed, ++k) {
+                    const run_result& r = results[k];
+                    frozen.train_s += r.train_s / var.seeds;
+                    frozen.train_tokens_per_s += r.tokens_per_s / var.seeds;
+                    frozen.runs.push_back(r.frozen);
+                    counts.runs.push_back(r.counts);
+                    preq.runs.push_back(r.preq);
                 }
                 preq.train_s = frozen.train_s;
                 preq.train_tokens_per_s = frozen.train_tokens_per_s;
@@ -272,7 +342,8 @@ int main(int argc, char** argv) {
         md << "# Language benchmark: " << tier << "\n\n"
            << "Command: `" << command << "`  \n"
            << "Date: " << date << "  \n"
-           << "Machine: " << machine() << "  \n"
+           << "Machine: " << machine() << "; network runs " << jobs << " at a time, " << threads
+           << " thread(s) each  \n"
            << "hebllm " << build_info().version << "; corpus tier " << tier << ": "
            << data.train.size() << " training, " << data.validation.size() << " validation, "
            << data.test.size() << " test tokens; V = " << v << "; test `<unk>` rate "

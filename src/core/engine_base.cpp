@@ -88,10 +88,8 @@ kernels::neuron_consts make_consts(const population& p, double dt) {
     c.adapt_increment = l.adapt_increment;
     c.refractory_steps = static_cast<std::int32_t>(time_to_step(l.refractory_ms, dt));
     c.quiet = c.spike_source ? 0.0 : l.quiet_below;
-    c.escape = l.escape_width > 0.0 && !c.spike_source;
-    if (c.escape) {
-        c.escape_width = l.escape_width;
-        c.escape_rate_dt = l.escape_rate_hz * dt / 1000.0;
+    if (l.escape_width > 0.0 && !c.spike_source) {
+        kernels::set_escape(c, l.escape_width, l.escape_rate_hz * dt / 1000.0);
     }
     return c;
 }
@@ -132,6 +130,11 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
         consts_.push_back(make_consts(p, spec_.dt_ms));
         pop_begin_.push_back(pop_begin_.back() + p.size);
         homeostatic_.push_back(p.lif.homeostasis && p.model == neuron_model_kind::lif ? 1 : 0);
+    }
+    population_index_.resize(n_);
+    for (std::size_t p = 0; p + 1 < pop_begin_.size(); ++p) {
+        std::fill(population_index_.begin() + pop_begin_[p],
+                  population_index_.begin() + pop_begin_[p + 1], static_cast<std::uint32_t>(p));
     }
     stdp_on_ = spec_.stdp.enabled;
     homeostasis_on_ = spec_.homeostasis.enabled;
@@ -202,11 +205,6 @@ engine_base::engine_base(const network_spec& spec, const engine_options& options
     if (options_.recording.sample_every == 0) {
         throw model_error("recording: sample_every must be >= 1");
     }
-}
-
-const kernels::neuron_consts& engine_base::consts_of(std::uint32_t neuron) const {
-    const auto it = std::upper_bound(pop_begin_.begin(), pop_begin_.end(), neuron);
-    return consts_[static_cast<std::size_t>(it - pop_begin_.begin()) - 1];
 }
 
 void engine_base::init_neurons() {

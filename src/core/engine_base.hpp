@@ -184,6 +184,8 @@ protected:
     bool forced_now(std::uint32_t i) const { return forced_[i] != 0; }
     double current_now(std::uint32_t i) const { return i_ext_[i]; }
     std::span<const std::uint32_t> forced_list() const { return forced_list_; }
+    const std::uint8_t* forced_data() const { return forced_.data(); }
+    const double* current_data() const { return i_ext_.data(); }
     std::span<const std::uint32_t> current_list() const { return current_list_; }
     bool homeostatic_population(std::size_t p) const { return homeostatic_[p] != 0; }
 
@@ -217,7 +219,9 @@ protected:
     std::uint32_t population_begin(std::size_t p) const { return pop_begin_[p]; }
     std::uint32_t population_end(std::size_t p) const { return pop_begin_[p + 1]; }
     const kernels::neuron_consts& consts(std::size_t p) const { return consts_[p]; }
-    const kernels::neuron_consts& consts_of(std::uint32_t neuron) const;
+    const kernels::neuron_consts& consts_of(std::uint32_t neuron) const {
+        return consts_[population_index_[neuron]];
+    }
 
     network_spec spec_;
     engine_options options_;
@@ -252,8 +256,9 @@ private:
     void record();
 
     std::vector<kernels::neuron_consts> consts_;
-    std::vector<std::uint32_t> pop_begin_;   // [populations + 1]
-    std::vector<std::uint8_t> homeostatic_;  // [populations]
+    std::vector<std::uint32_t> pop_begin_;         // [populations + 1]
+    std::vector<std::uint32_t> population_index_;  // [n] population of each neuron
+    std::vector<std::uint8_t> homeostatic_;        // [populations]
     bool stdp_on_ = false;
     bool homeostasis_on_ = false;
     std::vector<double> pre_decay_;   // exp(-k dt / tau+), k < size

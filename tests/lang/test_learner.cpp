@@ -284,10 +284,13 @@ TEST(learner, grown_network_is_identical_across_backends_and_resumes_exactly) {
     every_path.parallel_neurons = 0;
     every_path.parallel_events = 0;
     network_learner a(p, "cpu", every_path);
+    every_path.threads = 3;  // uneven shares of the awake neurons and the outputs
+    network_learner a3(p, "cpu", every_path);
     network_learner b(p, "reference");
     network_learner first(p, "cpu");
     for (std::size_t k = 0; k < train.size(); ++k) {
         a.observe(train[k], true);
+        a3.observe(train[k], true);
         b.observe(train[k], true);
         if (k < train.size() / 2) {
             first.observe(train[k], true);
@@ -298,9 +301,12 @@ TEST(learner, grown_network_is_identical_across_backends_and_resumes_exactly) {
     EXPECT_EQ(a.grown_synapses(), b.grown_synapses());
     std::vector<double> pa(8);
     std::vector<double> pb(8);
+    std::vector<double> p3(8);
     a.predict(pa);
+    a3.predict(p3);
     b.predict(pb);
     EXPECT_EQ(pa, pb);
+    EXPECT_EQ(p3, pb);
 
     network_learner second(make_engine(first.network().snapshot(false), "cpu"), first.state_text());
     for (std::size_t k = train.size() / 2; k < train.size(); ++k) {

@@ -64,9 +64,7 @@ TEST(kernels, escape_spike_shortcut_decides_exactly_as_the_formula) {
     for (const double width : {0.05, 0.25, 1.0, 4.0}) {
         for (const double rate_dt : {1e-6, 0.001, 1.0, 50.0}) {
             neuron_consts c;
-            c.escape = true;
-            c.escape_width = width;
-            c.escape_rate_dt = rate_dt;
+            set_escape(c, width, rate_dt);
             for (int n = 0; n < 200000; ++n) {
                 const double v = -300.0 * width + static_cast<double>(next() % 1000000) *
                                                       (330.0 * width / 1000000.0);
@@ -102,9 +100,7 @@ TEST(kernels, escape_spike_shortcut_decides_exactly_as_the_formula) {
     }
     // Far below threshold (x < -600, where only a draw of 0 could spike) and far above.
     neuron_consts c;
-    c.escape = true;
-    c.escape_width = 1.0;
-    c.escape_rate_dt = 1.0;
+    set_escape(c, 1.0, 1.0);
     for (const double v : {-650.0, -690.0, -705.0, -1e6, 650.0, 1e6}) {
         for (const std::uint32_t draw : {0u, 1u, 2u, 0x80000000u, 0xFFFFFFFFu}) {
             EXPECT_EQ(escape_spike(v, 1.0, draw, c), escape_spike_exact(v, 1.0, draw, c))

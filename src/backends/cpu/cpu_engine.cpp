@@ -66,6 +66,7 @@ public:
           local_spikes_(static_cast<std::size_t>(threads_)),
           local_counts_(static_cast<std::size_t>(threads_), 0),
           local_woken_(static_cast<std::size_t>(threads_)),
+          local_ends_(static_cast<std::size_t>(threads_)),
           history_capacity_(history_capacity_for(n_)) {
         for (auto& ring : rings_) {
             ring.assign(static_cast<std::size_t>(slots_) * n_, 0);
@@ -109,10 +110,9 @@ protected:
                 wake(i);
             }
             merge_woken();
+            return update_shared(spikes);
         }
-        // The work of this phase: every neuron, or the awake ones and those that never sleep.
-        const std::uint64_t work = any_quiet_ ? awake_list_.size() + loud_neurons_ : n_;
-#pragma omp parallel num_threads(threads_) if (work >= options_.parallel_neurons)
+#pragma omp parallel num_threads(threads_) if (n_ >= options_.parallel_neurons)
         {
             const int nt = omp_get_num_threads();
             const int t = omp_get_thread_num();
@@ -124,20 +124,7 @@ protected:
             for (std::size_t p = 0; p < population_count(); ++p) {
                 const std::uint32_t b = std::max(lo, population_begin(p));
                 const std::uint32_t e = std::min(hi, population_end(p));
-                const kernels::neuron_consts& c = consts(p);
-                escape_draws draws;
-                if (quiet_population_[p] != 0) {
-                    dropped += update_awake(b, e, c, out);
-                    continue;
-                }
-                for (std::uint32_t i = b; i < e; ++i) {
-                    const auto r = update_one(i, c, draws);
-                    if (r == kernels::update_result::spike) {
-                        out.push_back(i);
-                    } else if (r == kernels::update_result::forced_dropped) {
-                        ++dropped;
-                    }
-                }
+                dropped += update_range(b, e, consts(p), out);
             }
             local_counts_[static_cast<std::size_t>(t)] = dropped;
         }
@@ -148,6 +135,67 @@ protected:
             out.clear();
             dropped += local_counts_[static_cast<std::size_t>(t)];
             local_counts_[static_cast<std::size_t>(t)] = 0;
+        }
+        return dropped;
+    }
+
+    // The update with quiet neurons: the work is the awake neurons and the populations that
+    // never sleep, which may sit anywhere in the id range, so each thread takes its share of
+    // every population (of its awake neurons, or of all its neurons), and the spikes are
+    // gathered population by population, thread by thread: in id order.
+    std::uint64_t update_shared(std::vector<std::uint32_t>& spikes) {
+        const std::size_t np = population_count();
+        awake_begin_.resize(np + 1);
+        for (std::size_t p = 0; p < np; ++p) {
+            awake_begin_[p] = static_cast<std::size_t>(
+                std::lower_bound(awake_list_.begin(), awake_list_.end(), population_begin(p)) -
+                awake_list_.begin());
+        }
+        awake_begin_[np] = awake_list_.size();
+        const std::uint64_t work = awake_list_.size() + loud_neurons_;
+        int used = 1;
+#pragma omp parallel num_threads(threads_) if (work >= options_.parallel_neurons)
+        {
+            const auto nt = static_cast<std::uint64_t>(omp_get_num_threads());
+            const auto t = static_cast<std::uint64_t>(omp_get_thread_num());
+            if (t == 0) {
+                used = static_cast<int>(nt);
+            }
+            auto& out = local_spikes_[t];
+            auto& ends = local_ends_[t];
+            out.clear();
+            ends.resize(np);
+            std::uint64_t dropped = 0;
+            for (std::size_t p = 0; p < np; ++p) {
+                const kernels::neuron_consts& c = consts(p);
+                if (quiet_population_[p] != 0) {
+                    const std::uint64_t a = awake_begin_[p];
+                    const std::uint64_t size = awake_begin_[p + 1] - a;
+                    dropped += update_awake(a + size * t / nt, a + size * (t + 1) / nt, c, out);
+                } else {
+                    const std::uint64_t b = population_begin(p);
+                    const std::uint64_t size = population_end(p) - b;
+                    dropped +=
+                        update_range(static_cast<std::uint32_t>(b + size * t / nt),
+                                     static_cast<std::uint32_t>(b + size * (t + 1) / nt), c, out);
+                }
+                ends[p] = out.size();
+            }
+            local_counts_[t] = dropped;
+        }
+        std::uint64_t dropped = 0;
+        for (std::size_t p = 0; p < np; ++p) {
+            for (std::size_t t = 0; t < static_cast<std::size_t>(used); ++t) {
+                const auto& out = local_spikes_[t];
+                const std::size_t begin = p == 0 ? 0 : local_ends_[t][p - 1];
+                spikes.insert(spikes.end(), out.begin() + static_cast<std::ptrdiff_t>(begin),
+                              out.begin() + static_cast<std::ptrdiff_t>(local_ends_[t][p]));
+            }
+        }
+        for (std::size_t t = 0; t < static_cast<std::size_t>(threads_); ++t) {
+            local_spikes_[t].clear();
+            dropped += local_counts_[t];
+            local_counts_[t] = 0;
         }
         return dropped;
     }
@@ -302,14 +350,14 @@ protected:
         }
     }
 
-    // Quiet populations: only awake neurons are updated; one whose update would change nothing
-    // (no input, state at its fixed point, no spike) goes to sleep instead, which is exact.
-    std::uint64_t update_awake(std::uint32_t b, std::uint32_t e, const kernels::neuron_consts& c,
+    // Quiet populations: only awake neurons are updated (entries [first, last) of the awake
+    // list); one whose update would change nothing (no input, state at its fixed point, no
+    // spike) goes to sleep instead, which is exact.
+    std::uint64_t update_awake(std::size_t first, std::size_t last, const kernels::neuron_consts& c,
                                std::vector<std::uint32_t>& out) {
         std::uint64_t dropped = 0;
-        const auto first = std::lower_bound(awake_list_.begin(), awake_list_.end(), b);
-        for (auto it = first; it != awake_list_.end() && *it < e; ++it) {
-            const std::uint32_t i = *it;
+        for (std::size_t k = first; k < last; ++k) {
+            const std::uint32_t i = awake_list_[k];
             if (!forced_now(i) && current_now(i) == 0.0) {
                 double v = state_.v[i];
                 double i_syn = state_.i_syn[i];
@@ -334,6 +382,42 @@ protected:
             }
             escape_draws draws;  // unused: quiet populations have no escape noise
             const auto r = update_one(i, c, draws);
+            if (r == kernels::update_result::spike) {
+                out.push_back(i);
+            } else if (r == kernels::update_result::forced_dropped) {
+                ++dropped;
+            }
+        }
+        return dropped;
+    }
+
+    // Neurons [b, e) of one population, every one of them (a population that never sleeps):
+    // update_one() with the arrays' pointers held in locals and one Philox call per group of
+    // four neurons (escape noise), the same draws, operations and order.
+    std::uint64_t update_range(std::uint32_t b, std::uint32_t e, const kernels::neuron_consts& c,
+                               std::vector<std::uint32_t>& out) {
+        double* const v = state_.v.data();
+        double* const i_syn = state_.i_syn.data();
+        double* const theta = state_.theta.data();
+        std::int32_t* const refractory = state_.refractory.data();
+        const double* const threshold = state_.threshold.data();
+        const double* const i_ext = current_data();
+        const std::uint8_t* const forced = forced_data();
+        const auto seed = spec_.seed;
+        const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::escape);
+        const auto counter = static_cast<std::uint64_t>(step_);
+        std::uint64_t dropped = 0;
+        std::array<std::uint32_t, 4> words{};
+        for (std::uint32_t i = b; i < e; ++i) {
+            std::uint32_t draw = 0;
+            if (c.escape) {
+                if (i == b || (i & 3u) == 0) {
+                    words = kernels::philox(seed, stream, i >> 2, counter);
+                }
+                draw = words[i & 3u];
+            }
+            const auto r = kernels::update_neuron(v[i], i_syn[i], theta[i], refractory[i],
+                                                  threshold[i], i_ext[i], forced[i] != 0, draw, c);
             if (r == kernels::update_result::spike) {
                 out.push_back(i);
             } else if (r == kernels::update_result::forced_dropped) {
@@ -727,7 +811,9 @@ private:
     std::vector<std::uint8_t> awake_;             // [n]
     std::vector<std::uint32_t> awake_list_;
     std::vector<std::uint32_t> woken_;
-    std::vector<std::vector<std::uint32_t>> local_woken_;           // [thread]
+    std::vector<std::vector<std::uint32_t>> local_woken_;  // [thread]
+    std::vector<std::size_t> awake_begin_;                 // [population + 1]
+    std::vector<std::vector<std::size_t>> local_ends_;     // [thread][population] spike counts
     std::vector<std::vector<std::vector<std::uint32_t>>> touched_;  // [thread][slot]
     std::vector<std::uint8_t> slot_dense_;                          // [slot]
 

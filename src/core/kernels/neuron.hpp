@@ -4,6 +4,7 @@
 // refractoriness, spike-triggered threshold adaptation and the threshold test
 // (docs/model.md "Neuron"; step order in docs/step-order.md).
 
+#include <cmath>
 #include <cstdint>
 
 #include "core/kernels/hd.hpp"
@@ -28,6 +29,10 @@ struct neuron_consts {
     double escape_width = 1.0;    // mV
     double escape_rate_dt = 0.0;  // escape_rate_hz * dt: hazard per step at the threshold
     double quiet = 0.0;           // lif_params::quiet_below (0: off)
+    // Derived by set_escape() for escape_spike()'s quick rejection: log2(e) / escape_width and
+    // log2(escape_rate_dt * 2^32) + 1.
+    double escape_log2_gain = 0.0;
+    double escape_log2_floor = 0.0;
 };
 
 // exp(x) with the same bits on every backend (no libm): x = k ln2 + r with |r| <= ln2 / 2,
@@ -92,32 +97,40 @@ HEBLLM_HD inline bool escape_spike_exact(double v, double threshold, std::uint32
     return static_cast<double>(draw) < p * 4294967296.0;
 }
 
-// The same decision, exactly, usually without an exponential: p <= h <= rate_dt * 2^k with
-// k = floor((v - threshold) / width * log2(e)) + 1 (portable_exp and the series are within
-// 1e-14 of their true values, far inside the factor 2 of margin below), so a draw at or above
-// twice that bound cannot spike. At rest a neuron's p is small and nearly every draw is.
+// The same decision, exactly, usually without an exponential. A draw d >= 1 is at least
+// 2^b, b = floor(log2 d) (its top bit); p <= h = rate_dt e^x with x = (v - threshold) / width, so
+// b >= log2(rate_dt 2^32) + x log2(e) + 1 means d >= 2 h 2^32 > p 2^32: no spike. The margin of
+// 1 (a factor 2) covers the rounding of every quantity involved (portable_exp and the series are
+// within 1e-14 of their true values; the test's own rounding is below 1e-12), so the test never
+// rejects a draw the formula would accept. At rest a neuron's p is small (1e-4 for the learner's
+// outputs) and nearly every draw is rejected by one multiply-add and a comparison.
+HEBLLM_HD inline int top_bit(std::uint32_t x) {  // floor(log2 x), x >= 1
+#if defined(__CUDA_ARCH__)
+    return 31 - __clz(x);
+#else
+    return 31 - __builtin_clz(x);
+#endif
+}
+
 HEBLLM_HD inline bool escape_spike(double v, double threshold, std::uint32_t draw,
                                    const neuron_consts& c) {
-    const double x = (v - threshold) / c.escape_width;
-    if (x < -600.0 && draw > 0) {
-        return false;  // p * 2^32 < 1e-250 * rate_dt: only a draw of 0 can be below it
-    }
-    if (x >= -600.0 && x < 600.0) {
-        const double t = x * 1.4426950408889634;                              // log2(e)
-        const auto k = static_cast<std::int64_t>(t < 0.0 ? t - 1.0 : t) + 2;  // > floor(t) + 1
-        // 2^k (k in [-865, 868]) from the exponent bits, in two halves (normal numbers).
-        const auto pow2 = [](std::int64_t e) {
-            const std::uint64_t bits = static_cast<std::uint64_t>(e + 1023) << 52;
-            double d = 0.0;
-            __builtin_memcpy(&d, &bits, sizeof d);
-            return d;
-        };
-        const double bound = c.escape_rate_dt * pow2(k / 2) * pow2(k - k / 2) * 4294967296.0;
-        if (static_cast<double>(draw) >= bound) {
-            return false;
-        }
+    if (draw != 0 && static_cast<double>(top_bit(draw)) >=
+                         (v - threshold) * c.escape_log2_gain + c.escape_log2_floor) {
+        return false;
     }
     return escape_spike_exact(v, threshold, draw, c);
+}
+
+// Escape-noise constants: width (mV) and hazard per step at the threshold, and the two derived
+// ones of escape_spike()'s test (host only: std::log2).
+inline void set_escape(neuron_consts& c, double width, double rate_dt) {
+    c.escape = true;
+    c.escape_width = width;
+    c.escape_rate_dt = rate_dt;
+    c.escape_log2_gain = 1.4426950408889634 / width;  // log2(e) / width
+    // log2(rate_dt 2^32) + 1; rate 0 gives -inf: every draw but 0 is rejected, and 0 never
+    // spikes either (p = 0).
+    c.escape_log2_floor = rate_dt > 0.0 ? std::log2(rate_dt) + 33.0 : -HUGE_VAL;
 }
 
 enum class update_result : std::uint8_t { none, spike, forced_dropped };
