@@ -78,7 +78,7 @@ int run_train(const train_options& o) {
                 "(--train-tokens, --valid-tokens, --test-tokens)");
         }
     }
-    lang::split_spec spec = o.sizes.applied_to(tier_spec(o.tier));
+    lang::split_spec spec = o.sizes.applied_to(lang::split_spec::tier(o.tier));
     spec.kind = lang::parse_tokenizer_kind(o.tokenizer);
     if (o.vocab != 0) {
         spec.vocab = o.vocab;

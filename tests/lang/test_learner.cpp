@@ -7,6 +7,7 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include <hebllm/engine.hpp>
 #include <hebllm/errors.hpp>
 #include <hebllm/lang/learner.hpp>
+#include <hebllm/lang/model_file.hpp>
 #include <hebllm/lang/predictor.hpp>
 
 namespace hebllm::lang {
@@ -372,6 +374,47 @@ TEST(learner, parameters_round_trip_and_bad_values_are_named) {
     EXPECT_THROW(r.validate(), model_error);
     network_learner net(small_params(), "cpu");
     EXPECT_THROW(net.observe(vocab, true), model_error);
+}
+
+// A model file written through the library (what `hebllm train` writes) loads in any C++
+// program into the same learner: same predictions on both backends, same split, same tokens.
+TEST(learner, model_file_round_trips_through_the_library) {
+    learner_params p = small_params();
+    std::vector<std::string> lines;
+    for (std::uint32_t k = 0; k < vocab; ++k) {
+        std::string line = "w";
+        line += std::to_string(k);
+        line += " w";
+        line += std::to_string((k + 1) % vocab);
+        lines.push_back(line);
+    }
+    language_model m;
+    m.tok = train_tokenizer(tokenizer_kind::word, lines, vocab + 1);
+    p.vocab_size = m.tok->size();
+    m.learner = std::make_unique<network_learner>(p, "cpu");
+    for (const std::uint32_t t : markov_stream(300, 4)) {
+        m.learner->observe(t % p.vocab_size, true);
+    }
+    m.tier = "smoke";
+    m.corpus = "markov";
+    m.trained_tokens = 300;
+    m.sizes.train = 300;
+    const auto file = std::filesystem::temp_directory_path() / "hebllm_test_model_file.heb";
+    save_language_model(file, m);
+    std::vector<double> want(p.vocab_size);
+    m.learner->predict(want);
+    for (const char* backend : {"cpu", "reference"}) {
+        const language_model back = load_language_model(file, backend, 1);
+        EXPECT_EQ(back.tok->serialize(), m.tok->serialize());
+        EXPECT_EQ(back.trained_tokens, 300u);
+        EXPECT_EQ(back.tier, "smoke");
+        EXPECT_EQ(model_split(back).train_tokens, 300u);
+        std::vector<double> got(p.vocab_size);
+        back.learner->predict(got);
+        EXPECT_EQ(got, want) << backend;
+    }
+    std::filesystem::remove(file);
+    EXPECT_THROW(load_language_model(file, "cpu", 1), error);
 }
 
 }  // namespace

@@ -2,7 +2,9 @@
 // Per-element kernels against hand-computed values.
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
 
 #include <gtest/gtest.h>
 
@@ -37,6 +39,44 @@ TEST(kernels, philox_is_a_pure_function_of_its_key_and_counter) {
     EXPECT_GE(u[0], 0.0);
     EXPECT_LT(u[0], 1.0);
     EXPECT_EQ(uniform_from(0xFFFFFFFFu, 0xFFFFFFFFu), 1.0 - std::ldexp(1.0, -53));
+}
+
+// Random123's published known answers for Philox4x32-10 (tests/kat_vectors of the Random123
+// distribution, the three "philox4x32 10" lines: counter[4] key[2] -> result[4]), through the
+// generator and through kernels::philox, whose layout they pin: key = (seed low, seed high),
+// counter = (step low, step high, id, stream). Every backend's random numbers (initial
+// potentials, connectivity, Poisson input, escape noise) are these words.
+TEST(kernels, philox_matches_random123_known_answers_and_pins_the_layout) {
+    struct kat {
+        std::array<std::uint32_t, 4> ctr;
+        std::array<std::uint32_t, 2> key;
+        std::array<std::uint32_t, 4> expect;
+    };
+    const std::array<kat, 3> kats = {{
+        {{0, 0, 0, 0}, {0, 0}, {0x6627e8d5u, 0xe169c58du, 0xbc57ac4cu, 0x9b00dbd8u}},
+        {{0xffffffffu, 0xffffffffu, 0xffffffffu, 0xffffffffu},
+         {0xffffffffu, 0xffffffffu},
+         {0x408f276du, 0x41c83b0eu, 0xa20bc7c6u, 0x6d5451fdu}},
+        {{0x243f6a88u, 0x85a308d3u, 0x13198a2eu, 0x03707344u},
+         {0xa4093822u, 0x299f31d0u},
+         {0xd16cfe09u, 0x94fdccebu, 0x5001e420u, 0x24126ea1u}},
+    }};
+    for (const kat& k : kats) {
+        using gen = r123::Philox4x32;
+        const gen::ctr_type ctr = {{k.ctr[0], k.ctr[1], k.ctr[2], k.ctr[3]}};
+        const gen::key_type key = {{k.key[0], k.key[1]}};
+        const gen::ctr_type r = gen()(ctr, key);
+        EXPECT_EQ((std::array<std::uint32_t, 4>{r[0], r[1], r[2], r[3]}), k.expect);
+        const std::uint64_t seed = (std::uint64_t{k.key[1]} << 32) | k.key[0];
+        const std::uint64_t step = (std::uint64_t{k.ctr[1]} << 32) | k.ctr[0];
+        EXPECT_EQ(philox(seed, k.ctr[3], k.ctr[2], step), k.expect);
+    }
+    // The streams are distinct counter words: the escape draws of neuron group 0 at step 0 of
+    // seed 0 are the generator's output for counter (0, 0, 0, escape).
+    using gen = r123::Philox4x32;
+    const auto escape = static_cast<std::uint32_t>(rng_stream::escape);
+    const gen::ctr_type r = gen()({{0, 0, 0, escape}}, {{0, 0}});
+    EXPECT_EQ(philox(0, escape, 0, 0), (std::array<std::uint32_t, 4>{r[0], r[1], r[2], r[3]}));
 }
 
 TEST(kernels, homeostasis_step_moves_threshold_with_rate_error) {
