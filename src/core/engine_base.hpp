@@ -184,8 +184,6 @@ protected:
     bool forced_now(std::uint32_t i) const { return forced_[i] != 0; }
     double current_now(std::uint32_t i) const { return i_ext_[i]; }
     std::span<const std::uint32_t> forced_list() const { return forced_list_; }
-    const std::uint8_t* forced_data() const { return forced_.data(); }
-    const double* current_data() const { return i_ext_.data(); }
     std::span<const std::uint32_t> current_list() const { return current_list_; }
     bool homeostatic_population(std::size_t p) const { return homeostatic_[p] != 0; }
 

@@ -391,33 +391,13 @@ protected:
         return dropped;
     }
 
-    // Neurons [b, e) of one population, every one of them (a population that never sleeps):
-    // update_one() with the arrays' pointers held in locals and one Philox call per group of
-    // four neurons (escape noise), the same draws, operations and order.
+    // Neurons [b, e) of one population, every one of them (a population that never sleeps).
     std::uint64_t update_range(std::uint32_t b, std::uint32_t e, const kernels::neuron_consts& c,
                                std::vector<std::uint32_t>& out) {
-        double* const v = state_.v.data();
-        double* const i_syn = state_.i_syn.data();
-        double* const theta = state_.theta.data();
-        std::int32_t* const refractory = state_.refractory.data();
-        const double* const threshold = state_.threshold.data();
-        const double* const i_ext = current_data();
-        const std::uint8_t* const forced = forced_data();
-        const auto seed = spec_.seed;
-        const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::escape);
-        const auto counter = static_cast<std::uint64_t>(step_);
         std::uint64_t dropped = 0;
-        std::array<std::uint32_t, 4> words{};
+        escape_draws draws;
         for (std::uint32_t i = b; i < e; ++i) {
-            std::uint32_t draw = 0;
-            if (c.escape) {
-                if (i == b || (i & 3u) == 0) {
-                    words = kernels::philox(seed, stream, i >> 2, counter);
-                }
-                draw = words[i & 3u];
-            }
-            const auto r = kernels::update_neuron(v[i], i_syn[i], theta[i], refractory[i],
-                                                  threshold[i], i_ext[i], forced[i] != 0, draw, c);
+            const auto r = update_one(i, c, draws);
             if (r == kernels::update_result::spike) {
                 out.push_back(i);
             } else if (r == kernels::update_result::forced_dropped) {
