@@ -199,6 +199,13 @@ int main(int argc, char** argv) {
                 variants.push_back(
                     {"ablation: units of order 2", true, false, {"conjunction_order=2", grown}, 1});
                 // Order 2 and 3 with grown outputs is the default network: its seed-1 run above.
+                variants.push_back(
+                    {"ablation: order 3 on the token delay lines (flat, not from "
+                     "order-2 units)",
+                     true,
+                     false,
+                     {"conjunction_order=3", grown, "units3_from_units2=false"},
+                     1});
                 variants.push_back({"ablation: order 2 and 3, random pool (not recruited)",
                                     true,
                                     false,

@@ -579,13 +579,26 @@ void insert_synapses(synapse_store& s, const std::vector<store_insertion>& add) 
         if (seg_end > g.g1) {
             std::memmove(s.segments.data() + g.g1 + segment_shift, s.segments.data() + g.g1,
                          (seg_end - g.g1) * sizeof(synapse_segment));
-            for (std::uint32_t q = g.g1; q < seg_end; ++q) {
-                s.segments[q + segment_shift].end += shift;
+            synapse_segment* const moved = s.segments.data() + segment_shift;
+            for (std::size_t q = g.g1; q < std::size_t{seg_end}; ++q) {
+                moved[q].end += shift;
             }
         }
-        for (std::uint32_t j = g.j + 1; j <= last_row; ++j) {
-            s.row_begin[j] += shift;
-            s.segment_begin[j] += static_cast<std::uint32_t>(segment_shift);
+        // Two plain loops over raw pointers with a countable trip (64-bit index): each
+        // vectorises (this is most of an insertion's time when the rows after the growing one
+        // are many).
+        const std::size_t from = std::size_t{g.j} + 1;
+        const std::size_t to = std::size_t{last_row} + 1;
+        std::uint64_t* const row_begin = s.row_begin.data();
+        for (std::size_t j = from; j < to; ++j) {
+            row_begin[j] += shift;
+        }
+        if (segment_shift > 0) {
+            std::uint32_t* const segment_begin = s.segment_begin.data();
+            const auto by = static_cast<std::uint32_t>(segment_shift);
+            for (std::size_t j = from; j < to; ++j) {
+                segment_begin[j] += by;
+            }
         }
         // The merged row, at its new place.
         const std::uint64_t grew = row_targets[r].size() - (g.end - g.begin);

@@ -161,6 +161,58 @@ protected:
                                       state_.refractory[i], state_.threshold[i], i_ext_[i],
                                       forced_[i] != 0, draw, c);
     }
+    // update_one over neurons [b, e) of a population for which plain_escape(c) holds (loud,
+    // escape noise, exponential synapses, no settling: the learner's outputs), with the same
+    // operations in the same order on raw arrays: one Philox call per group of four, no per-neuron
+    // branch on the population's kind. Spikes are appended to `out`; returns the forced spikes
+    // dropped while refractory.
+    static bool plain_escape(const kernels::neuron_consts& c) {
+        return c.escape && !c.spike_source && !c.instantaneous && c.quiet == 0.0;
+    }
+    std::uint64_t update_escape_range(std::uint32_t b, std::uint32_t e,
+                                      const kernels::neuron_consts& c,
+                                      std::vector<std::uint32_t>& out) {
+        double* const v = state_.v.data();
+        double* const i_syn = state_.i_syn.data();
+        std::int32_t* const refractory = state_.refractory.data();
+        const double* const threshold = state_.threshold.data();
+        double* const theta = state_.theta.data();
+        const double* const i_ext = i_ext_.data();
+        const std::uint8_t* const forced = forced_.data();
+        const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::escape);
+        const auto step = static_cast<std::uint64_t>(step_);
+        std::uint64_t dropped = 0;
+        for (std::uint32_t g = b >> 2; g <= (e - 1) >> 2 && b < e; ++g) {
+            const std::array<std::uint32_t, 4> draws = kernels::philox(spec_.seed, stream, g, step);
+            const std::uint32_t lo = std::max(b, g << 2);
+            const std::uint32_t hi = std::min(e, (g << 2) + 4);
+            for (std::uint32_t i = lo; i < hi; ++i) {
+                // kernels::update_neuron, term by term.
+                theta[i] = theta[i] * c.decay_theta;
+                std::int32_t r = refractory[i];
+                if (r > 0) {
+                    r = r - 1;
+                    refractory[i] = r;
+                }
+                const double current = i_syn[i];
+                i_syn[i] = current * c.decay_syn;
+                if (r > 0) {
+                    dropped += forced[i] != 0 ? 1u : 0u;
+                    continue;
+                }
+                const double v_inf = c.v_rest + c.resistance * (c.bias + i_ext[i]);
+                double v_new = v_inf + (v[i] - v_inf) * c.decay_m;
+                v_new = v_new + c.resistance * current * c.syn_to_v;
+                v[i] = v_new;
+                if (forced[i] != 0 ||
+                    kernels::escape_spike(v_new, threshold[i] + theta[i], draws[i & 3u], c)) {
+                    refractory[i] = c.refractory_steps;
+                    out.push_back(i);
+                }
+            }
+        }
+        return dropped;
+    }
     // External synaptic input (poisson_input stimuli) reaching neurons [lo, hi) at the end of
     // this step, in fixed point, added to out[0 .. hi - lo). One Philox call per four neurons:
     // neuron i uses word i % 4 of the call keyed by i / 4, whatever the range.

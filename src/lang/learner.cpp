@@ -164,6 +164,7 @@ const std::vector<field>& fields() {
         unsigned_field("conjunction_units_2", &learner_params::conjunction_units_2),
         unsigned_field("conjunction_units_3", &learner_params::conjunction_units_3),
         bool_field("random_pool", &learner_params::random_pool),
+        bool_field("units3_from_units2", &learner_params::units3_from_units2),
         double_field("conjunction_scale", &learner_params::conjunction_scale),
         bool_field("grow_outputs", &learner_params::grow_outputs),
         unsigned_field("max_synapses", &learner_params::max_synapses),
@@ -264,6 +265,10 @@ learner_params learner_params::from_text(std::string_view text) {
         p.conjunction_order = 1;
         p.grow_outputs = false;
     }
+    // Files written before hierarchical order-3 units describe the flat wiring.
+    if (text.find("units3_from_units2") == std::string_view::npos) {
+        p.units3_from_units2 = false;
+    }
     std::size_t line_no = 0;
     while (!text.empty()) {
         const std::size_t nl = text.find('\n');
@@ -284,8 +289,13 @@ learner_params learner_params::from_text(std::string_view text) {
     return p;
 }
 
+bool hierarchical_units(const learner_params& p) {
+    return p.conjunction_order >= 3 && p.units3_from_units2 && !p.random_pool;
+}
+
 network_spec make_learner_network(const learner_params& p) {
     p.validate();
+    const bool hierarchical = hierarchical_units(p);
     network_spec net;
     net.dt_ms = p.dt_ms;
     net.seed = p.seed;
@@ -350,13 +360,14 @@ network_spec make_learner_network(const learner_params& p) {
         net.populations.push_back(twin(bias));
     }
     net.populations.push_back(output);
-    if (p.conjunction_order >= 3) {
+    if (p.conjunction_order >= 3 && !hierarchical) {
         population context2 = context;
         context2.name = "context2";
         net.populations.push_back(context2);
     }
-    // Conjunction units: coincidence detectors. Each of a unit's order x sensory_per_token
-    // inputs jumps v by 1; the membrane decays by d = exp(-dt / 0.25 ms) per step, and the
+    // Conjunction units: coincidence detectors. Each of a unit's inputs (order x
+    // sensory_per_token delay-line neurons, or two order-2 units for hierarchical order 3)
+    // jumps v by 1; the membrane decays by d = exp(-dt / 0.25 ms) per step, and the
     // threshold d (inputs - 1/2) is reached only when every input arrives in the same step
     // (one missing input every step settles at d (inputs - 1) / (1 - d), below it).
     for (std::uint32_t order = 2; order <= p.conjunction_order; ++order) {
@@ -364,13 +375,23 @@ network_spec make_learner_network(const learner_params& p) {
         population units =
             make_population(order == 2 ? "units2" : "units3", population_kind::associative,
                             neuron_model_kind::lif, size, 1);
-        const double inputs = static_cast<double>(order * p.sensory_per_token);
+        const double inputs =
+            order == 3 && hierarchical ? 2.0 : static_cast<double>(order * p.sensory_per_token);
         const double d = std::exp(-p.dt_ms / conjunction_tau_ms);
         units.lif.tau_m_ms = conjunction_tau_ms;
         units.lif.v_threshold = d * (inputs - 0.5);
         units.lif.refractory_ms = 0.0;
         units.lif.quiet_below = quiet_mv;
         net.populations.push_back(units);
+        if (order == 2 && hierarchical) {
+            // The order-2 units' delay line: neuron k replays unit k one window later (its
+            // synapse is grown when unit k is recruited); order-3 units listen to it.
+            population delayed = context;
+            delayed.name = "units2_delayed";
+            delayed.size = p.conjunction_units_2;
+            delayed.neurons_per_token = 1;
+            net.populations.push_back(delayed);
+        }
     }
 
     const auto plastic = [](const std::string& source, double scale) {
@@ -408,7 +429,7 @@ network_spec make_learner_network(const learner_params& p) {
                 net.synapses.push_back({k, to + k, 1.0, delay_ms, false});
             }
         }
-        if (p.conjunction_order >= 3) {
+        if (p.conjunction_order >= 3 && !hierarchical) {
             const std::uint32_t from = net.offset("context");
             const std::uint32_t to = net.offset("context2");
             for (std::uint32_t k = 0; k < v * p.sensory_per_token; ++k) {
@@ -546,7 +567,8 @@ void network_learner::locate_populations() {
     bias_ = net.offset("bias");
     output_ = net.offset("output");
     context_ = p.context || p.conjunction_order >= 2 ? net.offset("context") : 0;
-    context2_ = p.conjunction_order >= 3 ? net.offset("context2") : 0;
+    context2_ = p.conjunction_order >= 3 && !hierarchical() ? net.offset("context2") : 0;
+    units2_delayed_ = hierarchical() ? net.offset("units2_delayed") : 0;
     sources_end_ = output_;  // sensory, context and bias populations come before the outputs
     for (std::uint32_t order = 2; order <= p.conjunction_order; ++order) {
         const std::string name = order == 2 ? "units2" : "units3";
@@ -619,6 +641,7 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
             refused_ = parse_unsigned(key, value);
         } else if (key == "pool_full") {
             pool_full_ = parse_unsigned(key, value);
+
         } else {
             bad("unknown learner state '" + std::string(key) + "'");
         }
@@ -630,6 +653,7 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
                 " units than its pool holds");
         }
     }
+
     if (predicted_) {
         // The drive is re-read lazily: a prediction requested now re-runs nothing, so keep the
         // window consistent by marking it as not run (the saved file is taken between tokens).
@@ -649,6 +673,10 @@ std::string network_learner::state_text() const {
            "\nrecruited3 = " + std::to_string(recruited_[3]) +
            "\ngrown = " + std::to_string(grown_) + "\nrefused = " + std::to_string(refused_) +
            "\npool_full = " + std::to_string(pool_full_) + "\n";
+}
+
+bool network_learner::hierarchical() const {
+    return hierarchical_units(params_);
 }
 
 std::string network_learner::name() const {
@@ -724,20 +752,21 @@ double network_learner::scale_of(std::uint32_t source) const {
 
 // What the structural plasticity needs from the spikes of window step k (learning only): the
 // sources that spiked (for output growth), the delay-line neurons active at step 0 (a delay-line
-// neuron fires every other step: its input of a spike's step is delivered before the reset)
-// and whether
-// each order's units answered at step 2 (for recruitment).
+// neuron fires every other step: its input of a spike's step is delivered before the reset),
+// whether each order's units answered the context (order 2 and flat order 3 at step 2,
+// hierarchical order 3 at step 4) and which order-2 unit spiked at step 2.
 void network_learner::note_spikes(std::uint32_t k) {
     const std::uint32_t sensory_end = sensory_ + params_.vocab_size * params_.sensory_per_token;
     const std::uint32_t context_end = context_ + params_.vocab_size * params_.sensory_per_token;
+    const bool flat3 = params_.conjunction_order >= 3 && !hierarchical();
     const std::uint32_t context2_end = context2_ + params_.vocab_size * params_.sensory_per_token;
     if (k == 2) {
         answered_.fill(false);
     }
+    const std::uint32_t answer_step_3 = flat3 ? 2 : 4;
     for (const std::uint32_t i : engine_->last_spikes()) {
         const bool is_context = params_.conjunction_order >= 2 && i >= context_ && i < context_end;
-        const bool is_context2 =
-            params_.conjunction_order >= 3 && i >= context2_ && i < context2_end;
+        const bool is_context2 = flat3 && i >= context2_ && i < context2_end;
         if (k == 0 && ((i >= sensory_ && i < sensory_end) || is_context || is_context2)) {
             delay_line_.push_back(i);
         }
@@ -747,8 +776,15 @@ void network_learner::note_spikes(std::uint32_t k) {
                 order = o;
             }
         }
-        if (k == 2 && order != 0) {
+        if ((order == 2 && k == 2) || (order == 3 && k == answer_step_3)) {
             answered_[order] = true;
+        }
+        if (k == 4 && hierarchical()) {
+            if (order == 2) {
+                unit2_now_ = i;
+            } else if (i >= units2_delayed_ && i < units2_delayed_ + units_size_[2]) {
+                unit2_before_ = i;
+            }
         }
         // Sources of output synapses: sensory, the context pathway, bias, units.
         const bool direct_context = is_context && params_.context;
@@ -762,14 +798,16 @@ void network_learner::note_spikes(std::uint32_t k) {
 // units stayed silent at window step 2 (no unit knows this context: the novelty signal) while
 // every delay line of that order is active, the next free unit grows one synapse from each
 // active delay-line neuron of those positions, so that from the next step on it fires for this
-// combination and no other.
+// combination and no other. Order 3 of a hierarchical network is recruited at step 4 instead
+// (recruit_from_units2).
 void network_learner::recruit() {
     if (params_.random_pool || params_.conjunction_order < 2) {
         return;
     }
     const std::uint32_t line = params_.vocab_size * params_.sensory_per_token;
+    const std::uint32_t last_order = hierarchical() ? 2 : params_.conjunction_order;
     growth_.clear();
-    for (std::uint32_t order = 2; order <= params_.conjunction_order; ++order) {
+    for (std::uint32_t order = 2; order <= last_order; ++order) {
         if (answered_[order]) {
             continue;
         }
@@ -806,7 +844,48 @@ void network_learner::recruit() {
             growth_.push_back(g);
         }
         ++recruited_[order];
+        if (order == 2 && hierarchical()) {
+            // Its delay line: the unit's spikes replayed one window later.
+            synapse_growth g;
+            g.pre = unit;
+            g.post = units2_delayed_ + static_cast<std::uint32_t>(recruited_[2] - 1);
+            g.weight = 1.0f;
+            g.delay_steps = params_.window_steps - 3;
+            growth_.push_back(g);
+        }
     }
+    add_growth();
+}
+
+// Hierarchical order 3 (window step 4): an order-3 unit is the coincidence of the delay-line
+// replay of the order-2 unit of (t - 2, t - 1) and the order-2 unit of (t - 1, t). Both spike
+// at steps 2, 4, ..., 12 (from step 4 when recruited at step 2) and a spike is felt two steps
+// later, so a unit fires at steps 4, 6, ..., 12. When none fired at step 4 while both
+// order-2 neurons did, the next free unit grows one synapse from each; it fires from step 8
+// on (a new synapse carries spikes from the next step on).
+void network_learner::recruit_from_units2() {
+    if (answered_[3] || unit2_before_ < 0 || unit2_now_ < 0) {
+        return;
+    }
+    if (recruited_[3] >= units_size_[3]) {
+        ++pool_full_;
+        return;
+    }
+    const auto unit = units_[3] + static_cast<std::uint32_t>(recruited_[3]);
+    growth_.clear();
+    synapse_growth g;
+    g.post = unit;
+    g.weight = 1.0f;
+    g.delay_steps = 1;
+    g.pre = static_cast<std::uint32_t>(unit2_before_);
+    growth_.push_back(g);
+    g.pre = static_cast<std::uint32_t>(unit2_now_);
+    growth_.push_back(g);
+    ++recruited_[3];
+    add_growth();
+}
+
+void network_learner::add_growth() {
     if (!growth_.empty()) {
         try {
             grown_ += engine_->add_synapses(growth_).added;
@@ -838,13 +917,7 @@ void network_learner::grow_outputs(std::uint32_t token) {
             growth_.push_back(g);
         }
     }
-    if (!growth_.empty()) {
-        try {
-            grown_ += engine_->add_synapses(growth_).added;
-        } catch (const capacity_error&) {
-            ++refused_;
-        }
-    }
+    add_growth();
 }
 
 void network_learner::run_prediction_window() {
@@ -855,14 +928,19 @@ void network_learner::run_prediction_window() {
     const std::uint32_t end = params_.present_steps + 2;
     // Without plasticity grown synapses would stay at weight 0: the control grows nothing.
     const bool structural = learning_ && params_.grow_outputs && params_.plastic;
+    const bool hierarchical3 = hierarchical();
     active_.clear();
     delay_line_.clear();
+    unit2_now_ = -1;
+    unit2_before_ = -1;
     for (std::uint32_t k = 0; k < end; ++k) {
         step_with(learning_ ? params_.m_free : 0.0, -1);
         if (structural) {
             note_spikes(k);
             if (k == 2) {
                 recruit();
+            } else if (k == 4 && hierarchical3) {
+                recruit_from_units2();
             }
         }
         if (k + params_.readout_steps >= end) {

@@ -167,9 +167,10 @@ TEST(learner, sleep_prunes_weak_synapses_and_keeps_what_was_learned) {
     EXPECT_LT(frozen_bits(net, markov_stream(1000, 3)), std::log2(double{vocab}) - 1.0);
 }
 
-// A conjunction unit wired (as recruitment wires it) to token 1 at t - 2, token 2 at t - 1 and
-// token 3 at t fires when exactly that combination is presented and for no other: the delay
-// lines' neurons are forced to spike as they would during a presentation.
+// A flat order-3 unit (units3_from_units2 = false, as in the random pool) wired to token 1 at
+// t - 2, token 2 at t - 1 and token 3 at t fires when exactly that combination is presented
+// and for no other: the delay lines' neurons are forced to spike as they would during a
+// presentation.
 TEST(learner, conjunction_unit_fires_only_for_its_combination) {
     learner_params p = small_params();
     p.vocab_size = 6;
@@ -177,6 +178,7 @@ TEST(learner, conjunction_unit_fires_only_for_its_combination) {
     p.grow_outputs = true;
     p.conjunction_units_2 = 4;
     p.conjunction_units_3 = 4;
+    p.units3_from_units2 = false;
     const network_spec net = make_learner_network(p);
     const std::uint32_t s = p.sensory_per_token;
     const std::uint32_t unit = net.offset("units3") + 2;
@@ -217,6 +219,82 @@ TEST(learner, conjunction_unit_fires_only_for_its_combination) {
                 // Inputs from step 0 arrive at the end of step 1: it fires in steps 2, 4, ..., 10
                 // (the input of a step in which it fired is delivered before its reset).
                 EXPECT_EQ(spikes, mine ? 5u : 0u) << a << " " << b << " " << c;
+                ++combinations;
+            }
+        }
+    }
+    EXPECT_EQ(combinations, 216);
+}
+
+// The hierarchical order-3 unit (the default): wired as recruitment wires it, to the order-2
+// delay line's replay of unit (1, 2) and to unit (2, 3), it fires only when tokens 1, 2, 3 are
+// presented in three consecutive windows, through the network's own delay lines: only the
+// sensory neurons are driven. Every order-2 unit (x, y) is wired as its recruitment would.
+TEST(learner, hierarchical_conjunction_unit_fires_only_for_its_combination) {
+    learner_params p = small_params();
+    p.vocab_size = 6;
+    p.conjunction_order = 3;
+    p.conjunction_units_2 = 36;
+    p.conjunction_units_3 = 4;
+    ASSERT_TRUE(hierarchical_units(p));
+    const network_spec net = make_learner_network(p);
+    const std::uint32_t s = p.sensory_per_token;
+    const std::uint32_t sensory = net.offset("sensory");
+    const std::uint32_t context = net.offset("context");
+    const std::uint32_t units2 = net.offset("units2");
+    const std::uint32_t delayed = net.offset("units2_delayed");
+    const std::uint32_t unit = net.offset("units3") + 2;
+    std::vector<synapse_growth> g;
+    const auto grow = [&](std::uint32_t pre, std::uint32_t post, std::uint32_t delay) {
+        synapse_growth x;
+        x.pre = pre;
+        x.post = post;
+        x.weight = 1.0f;
+        x.delay_steps = delay;
+        g.push_back(x);
+    };
+    for (std::uint32_t x = 0; x < 6; ++x) {
+        for (std::uint32_t y = 0; y < 6; ++y) {
+            for (std::uint32_t j = 0; j < s; ++j) {
+                grow(context + x * s + j, units2 + x * 6 + y, 1);
+                grow(sensory + y * s + j, units2 + x * 6 + y, 1);
+            }
+            grow(units2 + x * 6 + y, delayed + x * 6 + y, p.window_steps - 3);
+        }
+    }
+    grow(delayed + 1 * 6 + 2, unit, 1);
+    grow(units2 + 2 * 6 + 3, unit, 1);
+    int combinations = 0;
+    for (std::uint32_t a = 0; a < 6; ++a) {
+        for (std::uint32_t b = 0; b < 6; ++b) {
+            for (std::uint32_t c = 0; c < 6; ++c) {
+                auto e = make_engine(net, "cpu");
+                ASSERT_EQ(e->add_synapses(g).added, g.size());
+                const std::array<std::uint32_t, 3> shown = {a, b, c};
+                std::vector<std::uint32_t> fired;  // window steps of the unit's spikes
+                for (std::uint32_t w = 0; w < 3; ++w) {
+                    for (std::uint32_t k = 0; k < p.window_steps; ++k) {
+                        e->step([&](std::int64_t, double, input_sink& in) {
+                            for (std::uint32_t j = 0; j < s && k < p.present_steps; ++j) {
+                                in.spike(sensory + shown[w] * s + j);
+                            }
+                        });
+                        for (const std::uint32_t i : e->last_spikes()) {
+                            if (i == unit) {
+                                fired.push_back(w * p.window_steps + k);
+                            }
+                        }
+                    }
+                }
+                const bool mine = a == 1 && b == 2 && c == 3;
+                // Order-2 units spike at steps 2, 4, ..., 12 of their window (the flat test
+                // above), the delay line replays them at steps 0, 2, ..., 10 of the next, and a
+                // spike is felt two steps later: the unit fires at steps 4, 6, ..., 12 of the
+                // third window.
+                const std::vector<std::uint32_t> expected =
+                    mine ? std::vector<std::uint32_t>{44, 46, 48, 50, 52}
+                         : std::vector<std::uint32_t>{};
+                EXPECT_EQ(fired, expected) << a << " " << b << " " << c;
                 ++combinations;
             }
         }

@@ -102,6 +102,11 @@ struct learner_params {
     std::uint32_t conjunction_units_2 = 16000;  // pool of order-2 units (KJV-256 recruits 7,411)
     std::uint32_t conjunction_units_3 = 64000;  // pool of order-3 units (KJV-256: 27,197)
     bool random_pool = false;  // control: the pools wired at random once, never recruited
+    // Order-3 units fed by two order-2 units, (t-2, t-1) replayed by a delay line one window
+    // later and (t-1, t), instead of by the three token delay lines (docs/learner.md
+    // "Hierarchical order 3"): the same units, a fraction of the synaptic events. Files
+    // without this key: false (the flat wiring). The random pool is always wired flat.
+    bool units3_from_units2 = true;
     // stdp_scale of unit -> output synapses (rate and bound); on KJV-256 validation 0.33, 0.6,
     // 1.0, 1.5 and 2.5 gave 4.212, 4.178, 4.176, 4.201 and 4.276 bits (docs/learner.md).
     double conjunction_scale = 1.0;
@@ -124,6 +129,8 @@ struct learner_params {
 
 // The learner's network as a plain network_spec (for inspection, export, or another backend).
 network_spec make_learner_network(const learner_params& p);
+// Whether p's order-3 units are fed by order-2 units (units3_from_units2, not the random pool).
+bool hierarchical_units(const learner_params& p);
 
 class network_learner final : public predictor {
 public:
@@ -204,6 +211,9 @@ private:
     void locate_populations();
     void note_spikes(std::uint32_t k);
     void recruit();
+    void recruit_from_units2();
+    void add_growth();
+    bool hierarchical() const;
     void grow_outputs(std::uint32_t token);
     double scale_of(std::uint32_t source) const;
 
@@ -226,6 +236,7 @@ private:
     // Global ids.
     std::uint32_t sensory_ = 0, sensory_inh_ = 0, bias_ = 0, output_ = 0;
     std::uint32_t context_ = 0, context2_ = 0;   // delay lines (t - 1, t - 2)
+    std::uint32_t units2_delayed_ = 0;           // the order-2 units' delay line (hierarchical)
     std::array<std::uint32_t, 4> units_{};       // [order] first unit (orders 2, 3)
     std::array<std::uint32_t, 4> units_size_{};  // [order] pool size
     std::uint32_t sources_end_ = 0;              // sensory .. bias: [0, sources_end_) are sources
@@ -234,7 +245,10 @@ private:
     std::uint64_t grown_ = 0, refused_ = 0, pool_full_ = 0;
     std::vector<std::uint32_t> active_;      // sources that spiked in this token's window
     std::vector<std::uint32_t> delay_line_;  // delay-line neurons spiking at window step 0
-    std::array<bool, 4> answered_{};         // [order] a unit of that order spiked at step 2
+    std::array<bool, 4> answered_{};         // [order] a unit of that order answered the context
+    // Hierarchical order 3: the order-2 unit and the order-2 delay-line neuron that spiked at
+    // window step 4 (-1: none).
+    std::int64_t unit2_now_ = -1, unit2_before_ = -1;
     std::vector<synapse_growth> growth_;
     std::vector<std::uint32_t> recruit_inputs_;  // recruit() scratch
 };

@@ -394,6 +394,9 @@ protected:
     // Neurons [b, e) of one population, every one of them (a population that never sleeps).
     std::uint64_t update_range(std::uint32_t b, std::uint32_t e, const kernels::neuron_consts& c,
                                std::vector<std::uint32_t>& out) {
+        if (plain_escape(c)) {
+            return update_escape_range(b, e, c, out);
+        }
         std::uint64_t dropped = 0;
         escape_draws draws;
         for (std::uint32_t i = b; i < e; ++i) {
