@@ -12,9 +12,15 @@
 //   bias      one spike source that fires with every presentation (the learner's prior)
 //   output    output_per_token LIF neurons per token, exponential synapses, escape noise
 //             (a stochastic threshold); the readout
-// Sensory, context and bias neurons project to every output neuron through plastic synapses
-// (initial weight 0). Optionally each of the three has an inhibitory twin with anti-Hebbian
-// plastic synapses (negative stdp_scale), so that a token can also suppress an output.
+//   units2, units2_delayed, units3 (not per token; conjunction_order 2 and 3): coincidence
+//             detectors recruited on novelty, one per (t-1, t) and (t-2, t-1, t) context
+//             seen; an order-3 unit listens to the order-2 unit of (t-1, t) and to the
+//             units2_delayed neuron replaying the order-2 unit of (t-2, t-1) one window later
+// With grow_outputs (the default) every source grows plastic synapses (weight 0) to the
+// outputs of the tokens that follow it; without, sensory, context and bias neurons are wired
+// to every output from the start. Optionally each of the three has an inhibitory twin with
+// anti-Hebbian plastic synapses (negative stdp_scale), so that a token can also suppress an
+// output. docs/learner.md describes the network and what is bookkeeping outside it.
 //
 // Learning is contrastive three-factor STDP with the neuromodulator set by the learner
 // (neuromodulation kind `external`): while a token is presented the output neurons fire from

@@ -66,8 +66,7 @@ public:
           local_spikes_(static_cast<std::size_t>(threads_)),
           local_counts_(static_cast<std::size_t>(threads_), 0),
           local_woken_(static_cast<std::size_t>(threads_)),
-          local_ends_(static_cast<std::size_t>(threads_)),
-          history_capacity_(history_capacity_for(n_)) {
+          local_ends_(static_cast<std::size_t>(threads_)) {
         for (auto& ring : rings_) {
             ring.assign(static_cast<std::size_t>(slots_) * n_, 0);
         }
@@ -478,7 +477,7 @@ protected:
                     continue;  // no plastic synapse onto i: its spikes are never caught up on
                 }
                 const std::uint32_t count = history_count_[i];
-                history_[static_cast<std::size_t>(i) * history_capacity_ + count] = offset;
+                history_[std::size_t{history_slot_[i]} * history_capacity_ + count] = offset;
                 history_count_[i] = static_cast<std::uint16_t>(count + 1);
                 flush_due_ = flush_due_ || count + 1 == history_capacity_;
             }
@@ -563,8 +562,9 @@ protected:
         allocate_histories();  // the first plastic synapses may just have been added
         if (!history_.empty()) {
             for (const detail::store_insertion& e : added) {
-                if (e.plastic != 0) {
+                if (e.plastic != 0 && plastic_target_[e.target] == 0) {
                     plastic_target_[e.target] = 1;
+                    add_history_slot(e.target);
                 }
             }
         }
@@ -573,8 +573,8 @@ protected:
 private:
     static constexpr std::uint32_t chunk = 256;             // neurons per delivery chunk
     static constexpr std::uint64_t prefetch_distance = 16;  // synapses ahead
-    // Post spikes kept per neuron between flushes: a flush sweeps every plastic synapse, so
-    // small networks (whose few neurons spike often) keep more, within a 4 MiB budget.
+    // Post spikes kept per history slot between flushes: a flush sweeps every plastic synapse,
+    // so few slots (few neurons receiving plastic synapses) keep more, within a 4 MiB budget.
     static std::uint32_t history_capacity_for(std::uint32_t n) {
         const std::uint64_t budget = (std::uint64_t{4} << 20) / sizeof(std::uint32_t);
         return static_cast<std::uint32_t>(
@@ -605,7 +605,7 @@ private:
             return w;
         }
         const std::uint32_t count = history_count_[i];
-        const std::uint32_t* h = &history_[static_cast<std::size_t>(i) * history_capacity_];
+        const std::uint32_t* h = &history_[std::size_t{history_slot_[i]} * history_capacity_];
         // The window's spikes are the most recent ones: find the first from the end.
         std::uint32_t first = count;
         while (first > 0 && flush_base_ + h[first - 1] >= from) {
@@ -724,6 +724,9 @@ private:
 
     // Lazy potentiation needs per-neuron spike histories once there are plastic synapses, of
     // the neurons that receive one (plastic_target_): no other spike is ever caught up on.
+    // Each such neuron has a history slot (history_slot_); slots are allocated in powers of
+    // two and the capacity of each is the budget over the slots, so a network whose plastic
+    // synapses end on few neurons (the learner's outputs) flushes rarely.
     void allocate_histories() {
         if (stdp_on() && store_.plastic_synapses > 0 && history_.empty()) {
             plastic_target_.assign(n_, 0);
@@ -735,14 +738,39 @@ private:
                     }
                 }
             }
+            history_slot_.assign(n_, 0);
+            history_slots_used_ = 0;
+            for (std::uint32_t i = 0; i < n_; ++i) {
+                if (plastic_target_[i] != 0) {
+                    history_slot_[i] = history_slots_used_++;
+                }
+            }
+            history_slots_ = std::bit_ceil(std::max<std::uint32_t>(history_slots_used_, 1));
+            history_capacity_ = history_capacity_for(history_slots_);
             history_count_.assign(n_, 0);
-            history_.assign(static_cast<std::size_t>(n_) * history_capacity_, 0);
+            history_.assign(std::size_t{history_slots_} * history_capacity_, 0);
             row_synced_.assign(n_, 0);
             amplitude_history_.clear();
             amplitude_nonzero_ = false;
             flush_base_ = step_;
             flush_due_ = false;
         }
+    }
+
+    // A history slot for neuron i, which has just received its first plastic synapse. When the
+    // slots run out, the pending potentiation is applied to every plastic synapse (exact at any
+    // time: a flush only does earlier what a later one would) and the histories, now empty,
+    // are laid out again with twice the slots.
+    void add_history_slot(std::uint32_t i) {
+        if (history_slots_used_ == history_slots_) {
+            if (step_ > flush_base_) {
+                late_updates_ += flush(step_ - 1);
+            }
+            history_slots_ *= 2;
+            history_capacity_ = history_capacity_for(history_slots_);
+            history_.assign(std::size_t{history_slots_} * history_capacity_, 0);
+        }
+        history_slot_[i] = history_slots_used_++;
     }
 
     // Apply every recorded potentiation up to step `last` to every plastic synapse, then start
@@ -801,9 +829,12 @@ private:
     std::vector<std::uint8_t> slot_dense_;                          // [slot]
 
     // Lazy potentiation state.
-    std::uint32_t history_capacity_;
+    std::uint32_t history_capacity_ = 0;        // entries per history slot
+    std::uint32_t history_slots_ = 0;           // slots allocated (a power of two)
+    std::uint32_t history_slots_used_ = 0;      // slots given to neurons
+    std::vector<std::uint32_t> history_slot_;   // [n] slot of a plastic target
     std::vector<std::uint16_t> history_count_;  // [n] spikes recorded since the last flush
-    std::vector<std::uint32_t> history_;        // [n * capacity] their steps - flush_base_
+    std::vector<std::uint32_t> history_;        // [slots * capacity] their steps - flush_base_
     std::vector<double> amplitude_history_;     // [step - flush_base_] potentiation amplitude
     std::vector<std::int64_t> row_synced_;      // [n] row j is up to date before this step
     std::vector<std::uint8_t> plastic_target_;  // [n] 1: a plastic synapse ends on the neuron
