@@ -247,7 +247,18 @@ const run_stats& engine_base::stats() const {
 }
 
 void engine_base::add_stimulus_unchecked(const stimulus& s) {
+    // Stimulus k draws from stream rng_stream::stimulus + k: at most 2^24 of them.
+    if (stimuli_.size() >= (std::size_t{1} << 24)) {
+        throw model_error(
+            "add_stimulus: the network already has 16777216 stimuli, the most "
+            "its random streams can tell apart");
+    }
+    const std::int64_t stop = time_to_step(s.t_stop_ms, spec_.dt_ms);
     stimuli_.push_back(s);
+    stimulus_steps_.emplace_back(time_to_step(s.t_start_ms, spec_.dt_ms), stop);
+    if (stop > step_) {
+        live_stimuli_.push_back(static_cast<std::uint32_t>(stimuli_.size() - 1));
+    }
     std::vector<std::uint64_t> cdf;
     if (s.kind == stimulus_kind::poisson_input) {
         // P(X <= k) for X ~ Binomial(sources, p), scaled to 2^32, until the rest is below 2^-33.
@@ -262,8 +273,9 @@ void engine_base::add_stimulus_unchecked(const stimulus& s) {
         }
         cdf.push_back(std::uint64_t{1} << 32);  // everything above: the last count
     }
-    std::vector<std::uint32_t> guide(256, 0);
+    std::vector<std::uint32_t> guide;
     if (!cdf.empty()) {
+        guide.assign(256, 0);
         std::uint32_t k = 0;
         for (std::uint32_t b = 0; b < 256; ++b) {
             while (cdf[k] <= (std::uint64_t{b} << 24)) {
@@ -306,9 +318,20 @@ void engine_base::gather_inputs(const input_fn& fn) {
         ++next_input_;
     }
     active_inputs_.clear();
-    for (std::size_t k = 0; k < stimuli_.size(); ++k) {
+    // The live stimuli, in index order; those that have ended leave the list for good.
+    std::size_t kept = 0;
+    for (const std::uint32_t k : live_stimuli_) {
+        if (step_ >= stimulus_steps_[k].second) {
+            input_cdf_[k] = {};
+            input_guide_[k] = {};
+            continue;
+        }
+        live_stimuli_[kept++] = k;
+    }
+    live_stimuli_.resize(kept);
+    for (const std::uint32_t k : live_stimuli_) {
         const stimulus& s = stimuli_[k];
-        if (step_ < time_to_step(s.t_start_ms, dt) || step_ >= time_to_step(s.t_stop_ms, dt)) {
+        if (step_ < stimulus_steps_[k].first) {
             continue;
         }
         const auto stream = static_cast<std::uint32_t>(kernels::rng_stream::stimulus) +
@@ -807,6 +830,8 @@ void engine_base::restore(const engine_snapshot& f) {
     }
 
     stimuli_.clear();
+    stimulus_steps_.clear();
+    live_stimuli_.clear();
     input_cdf_.clear();
     input_guide_.clear();
     for (const stimulus& st : f.stimuli) {

@@ -323,7 +323,13 @@ private:
     std::vector<double> i_ext_;
     std::vector<std::uint32_t> forced_list_;
     std::vector<std::uint32_t> current_list_;
+    // Every stimulus ever added (its index is its random stream, and checkpoints keep them
+    // all); only the live ones (not yet ended, in index order) are looked at each step, and an
+    // ended one's tables are freed, so a program that adds a stimulus per token does not slow
+    // down as it runs.
     std::vector<stimulus> stimuli_;
+    std::vector<std::pair<std::int64_t, std::int64_t>> stimulus_steps_;  // [stimulus] [start, stop)
+    std::vector<std::uint32_t> live_stimuli_;
     std::vector<std::vector<std::uint64_t>>
         input_cdf_;  // [stimulus] binomial table (poisson_input)
     std::vector<std::vector<std::uint32_t>> input_guide_;  // [stimulus] its guide table

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Statistical properties with fixed seeds and stated significance levels.
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <vector>
 
 #include <gtest/gtest.h>
@@ -53,6 +55,51 @@ TEST(statistical, poisson_stimulus_has_the_requested_rate) {
     const double var = sq / 1000.0 - mean * mean;
     EXPECT_NEAR(mean, 100.0, 4.0 * std::sqrt(95.0 / 1000.0));
     EXPECT_NEAR(var, 95.0, 20.0);  // sd of the sample variance ~ 95 * sqrt(2/999) = 4.3
+}
+
+// A stimulus per token, as a program that presents text through stimulate_token() adds them:
+// each one forces its token's neurons exactly in its own window (rate x dt >= 1: every step)
+// and never again after it ends, however many have ended before, and one that starts later
+// waits for its start. Closed form: the spikes are known step by step.
+TEST(statistical, stimulus_per_token_fires_exactly_in_its_window) {
+    network_spec net;
+    population sensory = test::source_population("s", 100);
+    sensory.kind = population_kind::sensory;
+    sensory.neurons_per_token = 2;
+    net.populations = {sensory};
+    const int tokens = 3000;
+    const auto token_at = [](int k) { return static_cast<std::uint32_t>((k * 7 + k / 3) % 50); };
+    for (const char* backend : {"reference", "cpu"}) {
+        auto e = make_engine(net, backend);
+        stimulus late;  // neurons 0 and 1 at steps [5000, 5003)
+        late.kind = stimulus_kind::poisson;
+        late.first = 0;
+        late.count = 2;
+        late.t_start_ms = 5000.0;
+        late.t_stop_ms = 5003.0;
+        late.rate_hz = 1e6;
+        e->add_stimulus(late);
+        for (int k = 0; k < tokens; ++k) {
+            e->stimulate_token(token_at(k), 2.0, 1e6);
+            e->run(2.0);
+        }
+        std::vector<std::vector<std::uint32_t>> by_step(2 * tokens);
+        for (const auto& s : e->spikes()) {
+            ASSERT_LT(s.step, 2 * tokens);
+            by_step[static_cast<std::size_t>(s.step)].push_back(s.neuron);
+        }
+        for (int step = 0; step < 2 * tokens; ++step) {
+            const std::uint32_t t = token_at(step / 2);
+            std::vector<std::uint32_t> expected = {2 * t, 2 * t + 1};
+            if (step >= 5000 && step < 5003 && t != 0) {
+                expected.insert(expected.begin(), {0u, 1u});
+            }
+            std::sort(expected.begin(), expected.end());
+            auto got = by_step[static_cast<std::size_t>(step)];
+            std::sort(got.begin(), got.end());
+            ASSERT_EQ(got, expected) << backend << " step " << step;
+        }
+    }
 }
 
 // poisson_input (Brian2's PoissonInput): each step a neuron receives amplitude x Binomial(n, p).
