@@ -93,7 +93,7 @@ void bm_step(benchmark::State& state) {
     for (auto _ : state) {
         e->step();
     }
-    const auto& s = e->stats();
+    const auto s = e->stats();
     state.counters["events/s"] =
         benchmark::Counter(static_cast<double>(s.synaptic_events), benchmark::Counter::kIsRate);
     state.counters["rate_hz"] =

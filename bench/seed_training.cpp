@@ -192,7 +192,7 @@ int run(const options& o) {
         sum_signed += d;
         changed += d != 0.0 ? 1 : 0;
     }
-    const hebllm::run_stats& st = eng->stats();
+    const hebllm::run_stats st = eng->stats();
     const std::vector<std::uint64_t> counts = eng->population_spike_counts();
 
     std::string pops = "{";

@@ -199,7 +199,7 @@ public:
     virtual void read_potentials(std::uint32_t first, std::span<double> out) const = 0;
     virtual void read_synaptic_currents(std::uint32_t first, std::span<double> out) const = 0;
     virtual std::vector<synapse_view> synapses() const = 0;  // sorted by (pre, post)
-    virtual const run_stats& stats() const = 0;
+    virtual run_stats stats() const = 0;  // a copy: safe to call from several threads at once
     // Bytes held by the synapse store (excluding recordings).
     virtual std::uint64_t synapse_bytes() const = 0;
 
@@ -230,7 +230,9 @@ protected:
 
 // Names of the backends compiled into this build ("reference", "cpu", ...).
 std::vector<std::string> available_backends();
-// Make an engine. backend: "auto" (the best available), "reference" or "cpu". Validates spec.
+// Make an engine. backend: "auto" (cpu; cuda once verified on a device), "reference", "cpu" or
+// "cuda" (built with HEBLLM_CUDA; refused without a device of compute capability >= 8.0).
+// Validates spec and refuses, before allocating, a network that does not fit in memory.
 std::unique_ptr<engine> make_engine(const network_spec& spec, std::string_view backend = "auto",
                                     const engine_options& options = {});
 // Continue from a snapshot on any backend: the result of the next steps is the same as if the

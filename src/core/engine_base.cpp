@@ -239,11 +239,11 @@ void engine_base::reset_stats() {
     clear_recording();
 }
 
-const run_stats& engine_base::stats() const {
+run_stats engine_base::stats() const {
     // No sync_weights() here: reading counters every step must stay cheap (see run_stats).
-    stats_view_ = stats_;
-    stats_view_.plasticity_updates += updates_outside_steps();
-    return stats_view_;
+    run_stats s = stats_;
+    s.plasticity_updates += updates_outside_steps();
+    return s;
 }
 
 void engine_base::add_stimulus_unchecked(const stimulus& s) {

@@ -64,7 +64,7 @@ public:
     void read_potentials(std::uint32_t first, std::span<double> out) const override;
     void read_synaptic_currents(std::uint32_t first, std::span<double> out) const override;
     std::vector<synapse_view> synapses() const override;
-    const run_stats& stats() const override;
+    run_stats stats() const override;
     std::uint64_t synapse_bytes() const override { return store_.bytes(); }
     engine_snapshot snapshot(bool record_spikes) const override;
     consolidation_report consolidate() override;
@@ -362,7 +362,6 @@ private:
     std::vector<store_insertion> growth_;  // add_synapses() scratch
     std::vector<state_sample> samples_;
     std::vector<std::uint64_t> pop_counts_;
-    mutable run_stats stats_view_;
 };
 
 }  // namespace hebllm::detail

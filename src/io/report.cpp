@@ -39,7 +39,7 @@ std::string json_line(const nlohmann::ordered_json& j) {
 run_summary summarize_run(const engine& eng, int threads, double construction_s) {
     run_summary s;
     const network_spec& spec = eng.spec();
-    const run_stats& stats = eng.stats();
+    const run_stats stats = eng.stats();
     s.backend = std::string(eng.backend());
     s.threads = threads;
     s.neurons = eng.neuron_count();

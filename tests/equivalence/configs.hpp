@@ -188,9 +188,16 @@ inline outcome drive(engine& eng, const config& c, double duration_ms) {
     return {eng.spikes(), eng.synapses(), eng.state(), eng.stats()};
 }
 
-inline outcome simulate(const config& c, const char* backend, int threads, double duration_ms) {
+// every_path: the cpu backend's parallel thresholds at 0, so that every phase (neuron update,
+// delivery, flushes, propagation) runs on all threads however small the network.
+inline outcome simulate(const config& c, const char* backend, int threads, double duration_ms,
+                        bool every_path = false) {
     engine_options opt;
     opt.threads = threads;
+    if (every_path) {
+        opt.parallel_neurons = 0;
+        opt.parallel_events = 0;
+    }
     auto e = make_engine(c.net, backend, opt);
     return drive(*e, c, duration_ms);
 }

@@ -20,8 +20,10 @@ namespace {
 
 using namespace hebllm::test;
 
+// Device 0 is present and supported (describe_devices marks one below compute capability 8.0).
 bool cuda_usable() {
-    return !cuda_devices().empty();
+    const auto devices = cuda_devices();
+    return !devices.empty() && devices.front().find("unsupported") == std::string::npos;
 }
 
 class cuda_equivalence : public ::testing::TestWithParam<int> {};
@@ -45,20 +47,11 @@ std::string config_name(const ::testing::TestParamInfo<int>& p) {
 
 INSTANTIATE_TEST_SUITE_P(configs, cuda_equivalence, ::testing::Values(0, 1, 2), config_name);
 
-TEST(cuda_backend, auto_picks_cuda_when_a_device_is_usable) {
-    const bool built = [] {
-        for (const auto& b : available_backends()) {
-            if (b == "cuda") {
-                return true;
-            }
-        }
-        return false;
-    }();
-    if (!built || !cuda_usable()) {
-        GTEST_SKIP() << "no CUDA device";
-    }
+// "auto" picks the cpu backend, device or not, until the cuda backend has passed these tests on
+// a device (src/backends/registry.cpp); cuda runs when asked for by name.
+TEST(cuda_backend, auto_picks_cpu_until_cuda_is_verified_on_a_device) {
     const config c = hebsnn_config();
-    EXPECT_EQ(make_engine(c.net, "auto")->backend(), "cuda");
+    EXPECT_EQ(make_engine(c.net, "auto")->backend(), "cpu");
 }
 
 TEST(cuda_backend, reset_and_reread_weights_match_reference) {
@@ -97,7 +90,7 @@ TEST(cuda_backend, without_a_device_the_backend_says_so) {
     if (!built) {
         GTEST_SKIP() << "cuda backend not built";
     }
-    if (cuda_usable()) {
+    if (!cuda_devices().empty()) {
         GTEST_SKIP() << "a CUDA device is present";
     }
     const config c = hebsnn_config();

@@ -12,6 +12,7 @@
 
 #include <hebllm/engine.hpp>
 
+#include "backends/cuda/cuda_device.hpp"
 #include "backends/cuda/cuda_engine.hpp"
 #include "equivalence/configs.hpp"
 
@@ -94,6 +95,21 @@ TEST(cuda_emulated, resume_from_a_snapshot_matches_a_straight_run) {
         differing += a[k].weight != b[k].weight ? 1 : 0;
     }
     EXPECT_EQ(differing, 0u);
+}
+
+// The backend refuses, by name and before allocating anything, a machine without a device and a
+// device 0 older than compute capability 8.0 (its code is built for sm_80 and sm_90 only).
+TEST(cuda_emulated, devices_below_compute_capability_8_are_refused_with_the_reason) {
+    using cuda_emulated::device_info;
+    EXPECT_EQ(cuda_emulated::unusable_reason(), "");  // the emulated device is an sm_80
+    EXPECT_NE(cuda_emulated::unusable_reason({}).find("no CUDA device"), std::string::npos);
+    const std::vector<device_info> old = {{0, "Tesla V100", 7, 0, 16ull << 30},
+                                          {1, "A100", 8, 0, 40ull << 30}};
+    const std::string why = cuda_emulated::unusable_reason(old);
+    EXPECT_NE(why.find("device 0 (Tesla V100) has compute capability 7.0"), std::string::npos)
+        << why;
+    EXPECT_NE(why.find("needs 8.0 or newer"), std::string::npos) << why;
+    EXPECT_EQ(cuda_emulated::unusable_reason({{0, "H100", 9, 0, 80ull << 30}}), "");
 }
 
 }  // namespace

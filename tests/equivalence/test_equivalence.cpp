@@ -42,6 +42,13 @@ TEST_P(equivalence, cpu_matches_reference_bit_for_bit) {
         expect_identical(ref, simulate(c, "cpu", threads, duration),
                          c.name + " cpu " + std::to_string(threads) + " threads");
     }
+    // Parallel thresholds 0: every phase on every thread, the multi-ring delivery included
+    // (at the default thresholds networks of this size run most phases on one thread).
+    for (const int threads : {1, 2, 3, 7}) {
+        expect_identical(
+            ref, simulate(c, "cpu", threads, duration, true),
+            c.name + " cpu " + std::to_string(threads) + " threads, parallel thresholds 0");
+    }
 }
 
 std::string config_name(const ::testing::TestParamInfo<int>& p) {

@@ -105,7 +105,7 @@ void dump(const engine& e, const std::string& out) {
         put(f, *a);
     }
     put(f, st.refractory_steps);
-    const run_stats& r = e.stats();
+    const run_stats r = e.stats();
     put(f,
         std::vector<std::uint64_t>{static_cast<std::uint64_t>(r.steps), r.spikes, r.synaptic_events,
                                    r.plasticity_updates, r.forced_spikes_dropped});

@@ -20,7 +20,8 @@ int device_count() {
 }
 
 std::vector<device_info> devices() {
-    return {{0, "host emulation", 0, 0, 0}};
+    // Emulates the oldest device the backend supports (compute capability 8.0).
+    return {{0, "host emulation", 8, 0, 0}};
 }
 
 struct device_network::impl {

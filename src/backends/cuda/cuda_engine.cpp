@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <string>
 #include <vector>
 
 #include <hebllm/errors.hpp>
@@ -13,16 +14,36 @@
 
 namespace hebllm::HEBLLM_CUDA_NS {
 
-int usable_devices() {
-    return device_count();
+std::string unusable_reason() {
+    return unusable_reason(devices());
+}
+
+std::string unusable_reason(const std::vector<device_info>& all) {
+    if (all.empty()) {
+        return "no CUDA device (the cuda backend is built in, but no usable device or driver "
+               "was found)";
+    }
+    const device_info& d = all.front();
+    if (d.major < minimum_compute_major) {
+        std::string why = "device 0 (";
+        why += d.name;
+        why += ") has compute capability " + std::to_string(d.major) + "." +
+               std::to_string(d.minor) + "; the cuda backend needs " +
+               std::to_string(minimum_compute_major) +
+               ".0 or newer (it is built for sm_80 and sm_90)";
+        return why;
+    }
+    return {};
 }
 
 std::vector<std::string> describe_devices() {
     std::vector<std::string> out;
     for (const device_info& d : devices()) {
-        char line[256];
-        std::snprintf(line, sizeof line, "%d: %s, sm_%d%d, %.1f GiB", d.index, d.name.c_str(),
-                      d.major, d.minor, static_cast<double>(d.memory_bytes) / 1073741824.0);
+        char line[320];
+        std::snprintf(
+            line, sizeof line, "%d: %s, sm_%d%d, %.1f GiB%s", d.index, d.name.c_str(), d.major,
+            d.minor, static_cast<double>(d.memory_bytes) / 1073741824.0,
+            d.major < minimum_compute_major ? " (unsupported: needs compute capability 8.0)" : "");
         out.emplace_back(line);
     }
     return out;
@@ -210,10 +231,8 @@ private:
 
 std::unique_ptr<engine> make_cuda_engine(const network_spec& spec, const engine_options& options,
                                          const engine_snapshot* from) {
-    if (usable_devices() == 0) {
-        throw backend_error(
-            "backend 'cuda': no CUDA device (the cuda backend is built in, but "
-            "no usable device or driver was found)");
+    if (const std::string why = unusable_reason(); !why.empty()) {
+        throw backend_error("backend 'cuda': " + why);
     }
     auto e = std::make_unique<cuda_engine>(spec, options, from);
     if (from != nullptr) {

@@ -19,12 +19,22 @@
 
 namespace hebllm::HEBLLM_CUDA_NS {
 
-// Number of usable CUDA devices (0 without a driver or device).
-int usable_devices();
-// One line per device ("0: NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB"), empty without one.
+// The oldest compute capability the backend runs on: its device code is built for sm_80 and
+// sm_90 only (cuda.cmake), so an older device has no kernel image for it.
+inline constexpr int minimum_compute_major = 8;
+
+struct device_info;  // backends/cuda/cuda_device.hpp
+
+// Why the backend cannot run on these devices ("" when it can): none, or device 0 (the one the
+// engine uses) older than compute capability 8.0. The first form asks the driver.
+std::string unusable_reason();
+std::string unusable_reason(const std::vector<device_info>& devices);
+// One line per device ("0: NVIDIA H100 80GB HBM3, sm_90, 79.1 GiB"), empty without one;
+// a device below compute capability 8.0 is marked unsupported.
 std::vector<std::string> describe_devices();
 
-// from: continue from a snapshot. Throws backend_error when no device is usable.
+// from: continue from a snapshot. Throws backend_error naming unusable_reason() when the
+// backend cannot run here (before anything is allocated).
 std::unique_ptr<engine> make_cuda_engine(const network_spec& spec, const engine_options& options,
                                          const engine_snapshot* from = nullptr);
 
