@@ -168,6 +168,14 @@ int run_train(const train_options& o) {
         "validation %.3f bits/token\n",
         static_cast<std::size_t>(end - first), train_s, static_cast<double>(end - first) / train_s,
         net.beta(), val_bits);
+    const auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
+    std::printf(
+        "network: %llu synapses (%llu grown, %llu refused at the cap, %llu pruned); "
+        "units of order 2 / 3: %llu / %llu live, %llu / %llu reclaimed in sleep, "
+        "%llu recruitments refused (pool full)\n",
+        u(net.network().synapse_count()), u(net.grown_synapses()), u(net.refused_growth()),
+        u(net.pruned_synapses()), u(net.live_units(2)), u(net.live_units(3)), u(net.reclaimed(2)),
+        u(net.reclaimed(3)), u(net.pool_full()));
     if (!o.save.empty()) {
         save_language_model(o.save, model);
         std::printf("saved %s\n", o.save.c_str());

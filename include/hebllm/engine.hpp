@@ -219,6 +219,12 @@ public:
     // Throws model_error for an invalid synapse (ids, delay, weight, plastic without [stdp])
     // and capacity_error past engine_options::max_synapses, in both cases changing nothing.
     virtual growth_report add_synapses(std::span<const synapse_growth> add) = 0;
+    // Remove every synapse from or to the given neurons (structural plasticity: a neuron
+    // detached from the network, e.g. a conjunction unit reclaimed in sleep). Weights are
+    // brought up to date first; spikes already in transit still arrive. Same result on every
+    // backend and thread count. Throws model_error for an id outside the network, changing
+    // nothing. Returns the number of synapses removed.
+    virtual std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons) = 0;
 
     // Everything needed to continue exactly (engine_state.hpp; weights brought up to date
     // first, which changes no result). record_spikes: include the recorded spikes.

@@ -359,9 +359,13 @@ synapse_store build_synapses(const network_spec& spec) {
 
 namespace hebllm::detail {
 
-std::uint64_t prune_plastic(synapse_store& s, float below) {
-    // In place: every write index is <= the read index it comes from, and row j's offsets are
-    // overwritten only after they were read.
+namespace {
+
+// Removes, in place, every synapse for which drop(source, segment, k) is true, keeping the
+// order of the rest: every write index is <= the read index it comes from, and row j's offsets
+// are overwritten only after they were read. Returns how many were removed.
+template <class Drop>
+std::uint64_t remove_synapses_if(synapse_store& s, Drop drop) {
     std::uint64_t write = 0;
     std::uint32_t segment_write = 0;
     s.plastic_synapses = 0;
@@ -375,7 +379,7 @@ std::uint64_t prune_plastic(synapse_store& s, float below) {
             const synapse_segment seg = s.segments[g];
             const std::uint64_t first = write;
             for (; k < seg.end; ++k) {
-                if (seg.plastic != 0 && s.weight[k] < below) {
+                if (drop(j, seg, k)) {
                     continue;
                 }
                 s.target[write] = s.target[k];
@@ -400,6 +404,20 @@ std::uint64_t prune_plastic(synapse_store& s, float below) {
     s.weight.shrink_to_fit();
     s.segments.shrink_to_fit();
     return removed;
+}
+
+}  // namespace
+
+std::uint64_t prune_plastic(synapse_store& s, float below) {
+    return remove_synapses_if(s, [&](std::uint32_t, const synapse_segment& seg, std::uint64_t k) {
+        return seg.plastic != 0 && s.weight[k] < below;
+    });
+}
+
+std::uint64_t remove_synapses_of(synapse_store& s, std::span<const std::uint8_t> marked) {
+    return remove_synapses_if(s, [&](std::uint32_t j, const synapse_segment&, std::uint64_t k) {
+        return marked[j] != 0 || marked[s.target[k]] != 0;
+    });
 }
 
 }  // namespace hebllm::detail

@@ -1074,6 +1074,30 @@ kernels::stdp_bounds engine_base::class_bounds(double scale) const {
             spec_.stdp.kind == stdp_kind::multiplicative};
 }
 
+std::uint64_t engine_base::remove_synapses_of(std::span<const std::uint32_t> neurons) {
+    if (in_consolidation_) {
+        throw model_error("remove_synapses_of() called during a consolidation (from an input_fn?)");
+    }
+    std::vector<std::uint8_t> marked(n_, 0);
+    for (const std::uint32_t i : neurons) {
+        if (i >= n_) {
+            throw model_error("remove_synapses_of: neuron " + std::to_string(i) +
+                              " is outside [0, " + std::to_string(n_) + ")");
+        }
+        marked[i] = 1;
+    }
+    if (neurons.empty()) {
+        return 0;
+    }
+    // As after a consolidation's pruning: weights up to date (exact), then the backend drops
+    // its deferred state and derived copies of the store.
+    sync_weights();
+    const std::uint64_t removed = detail::remove_synapses_of(store_, marked);
+    stats_.plasticity_updates += updates_outside_steps();
+    state_replaced();
+    return removed;
+}
+
 growth_report engine_base::add_synapses(std::span<const synapse_growth> add) {
     if (in_consolidation_) {
         throw model_error("add_synapses() called during a consolidation (from an input_fn?)");

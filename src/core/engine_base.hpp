@@ -69,6 +69,7 @@ public:
     engine_snapshot snapshot(bool record_spikes) const override;
     consolidation_report consolidate() override;
     growth_report add_synapses(std::span<const synapse_growth> add) override;
+    std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons) override;
     const consolidation_report& last_consolidation() const override { return last_report_; }
     std::uint64_t consolidations() const override { return consolidations_; }
     // Load the state of a snapshot whose synapse store this engine was constructed with (see

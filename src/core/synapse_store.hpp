@@ -9,6 +9,7 @@
 // the source neuron's Dale sign (negative[j]). Per synapse: 4 bytes target + 4 bytes weight.
 
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include <hebllm/network.hpp>
@@ -41,6 +42,9 @@ struct synapse_store {
 // the rest, dropping empty segments and releasing the freed memory (shrink_to_fit). max_delay
 // is kept (delay rings keep their size). Returns the number of synapses removed.
 std::uint64_t prune_plastic(synapse_store& s, float below);
+// Remove every synapse from or to a neuron i with marked[i] != 0 (marked: one entry per
+// neuron), the same way. Returns the number removed.
+std::uint64_t remove_synapses_of(synapse_store& s, std::span<const std::uint8_t> marked);
 
 // A synapse to insert into a store (engine::add_synapses): row, plasticity class, delay,
 // target, weight magnitude.

@@ -97,6 +97,18 @@ std::string fmt(double v) {
     return buf;
 }
 
+// "3 1 0": unit offsets separated by spaces (a learner state value).
+std::string join(const std::vector<std::uint32_t>& units) {
+    std::string out;
+    for (const std::uint32_t u : units) {
+        if (!out.empty()) {
+            out += ' ';
+        }
+        out += std::to_string(u);
+    }
+    return out;
+}
+
 template <typename T>
 field unsigned_field(const char* name, T learner_params::*member) {
     return {name, [member](const learner_params& p) { return std::to_string(p.*member); },
@@ -514,8 +526,23 @@ network_learner::network_learner(const learner_params& p, std::string_view backe
 }
 
 network_learner::own_state network_learner::save_own() const {
-    return {beta_,      alpha_, current_, predicted_, learning_, learned_, pruned_,
-            recruited_, grown_, refused_, pool_full_, drive_,    counts_};
+    own_state s;
+    s.beta = beta_;
+    s.alpha = alpha_;
+    s.current = current_;
+    s.predicted = predicted_;
+    s.learning = learning_;
+    s.learned = learned_;
+    s.pruned = pruned_;
+    s.recruited = recruited_;
+    s.free_units = free_units_;
+    s.reclaimed = reclaimed_;
+    s.grown = grown_;
+    s.refused = refused_;
+    s.pool_full = pool_full_;
+    s.drive = drive_;
+    s.counts = counts_;
+    return s;
 }
 
 void network_learner::load_own(const own_state& s) {
@@ -528,6 +555,8 @@ void network_learner::load_own(const own_state& s) {
     learned_ = s.learned;
     pruned_ = s.pruned;
     recruited_ = s.recruited;
+    free_units_ = s.free_units;
+    reclaimed_ = s.reclaimed;
     grown_ = s.grown;
     refused_ = s.refused;
     pool_full_ = s.pool_full;
@@ -635,6 +664,26 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
         } else if (key == "recruited2" || key == "recruited3") {
             const std::uint32_t order = key == "recruited2" ? 2 : 3;
             recruited_[order] = parse_unsigned(key, value);
+        } else if (key == "reclaimed2" || key == "reclaimed3") {
+            const std::uint32_t order = key == "reclaimed2" ? 2 : 3;
+            reclaimed_[order] = parse_unsigned(key, value);
+        } else if (key == "free2" || key == "free3") {
+            const std::uint32_t order = key == "free2" ? 2 : 3;
+            std::vector<std::uint32_t>& units = free_units_[order];
+            units.clear();
+            std::string_view list = value;
+            while (!list.empty()) {
+                const std::size_t sp = list.find(' ');
+                const std::string_view item = list.substr(0, sp);
+                list.remove_prefix(sp == std::string_view::npos ? list.size() : sp + 1);
+                if (!item.empty()) {
+                    const std::uint64_t u = parse_unsigned(key, item);
+                    if (u > 0xffffffffull) {
+                        bad("saved free unit " + std::string(item) + " is out of range");
+                    }
+                    units.push_back(static_cast<std::uint32_t>(u));
+                }
+            }
         } else if (key == "grown") {
             grown_ = parse_unsigned(key, value);
         } else if (key == "refused") {
@@ -651,6 +700,17 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
         if (recruited_[order] > units_size_[order]) {
             bad("the saved learner recruited more order-" + std::to_string(order) +
                 " units than its pool holds");
+        }
+        const std::vector<std::uint32_t>& units = free_units_[order];
+        for (std::size_t k = 0; k < units.size(); ++k) {
+            if (units[k] >= recruited_[order] || (k > 0 && units[k] >= units[k - 1])) {
+                bad("the saved free order-" + std::to_string(order) +
+                    " units must be recruited ones, distinct and descending");
+            }
+        }
+        if (units.size() > reclaimed_[order]) {
+            bad("the saved learner has more free order-" + std::to_string(order) +
+                " units than it reclaimed");
         }
     }
 
@@ -671,7 +731,10 @@ std::string network_learner::state_text() const {
            "\nlearned = " + std::to_string(learned_) +
            "\nrecruited2 = " + std::to_string(recruited_[2]) +
            "\nrecruited3 = " + std::to_string(recruited_[3]) +
-           "\ngrown = " + std::to_string(grown_) + "\nrefused = " + std::to_string(refused_) +
+           "\nreclaimed2 = " + std::to_string(reclaimed_[2]) +
+           "\nreclaimed3 = " + std::to_string(reclaimed_[3]) + "\nfree2 = " + join(free_units_[2]) +
+           "\nfree3 = " + join(free_units_[3]) + "\ngrown = " + std::to_string(grown_) +
+           "\nrefused = " + std::to_string(refused_) +
            "\npool_full = " + std::to_string(pool_full_) + "\n";
 }
 
@@ -735,6 +798,7 @@ void network_learner::sleep() {
     engine_->set_modulation(params_.plastic ? params_.m_teach * schedule() : 0.0);
     const consolidation_report r = engine_->consolidate();
     pruned_ += r.pruned;
+    reclaim_units();
     while (engine_->current_step() % params_.window_steps != 0) {
         step_with(0.0, -1);
     }
@@ -830,11 +894,11 @@ void network_learner::recruit() {
         if (inputs.empty()) {
             continue;
         }
-        if (recruited_[order] >= units_size_[order]) {
-            ++pool_full_;
+        const std::int64_t offset = take_unit(order);
+        if (offset < 0) {
             continue;
         }
-        const auto unit = units_[order] + static_cast<std::uint32_t>(recruited_[order]);
+        const auto unit = units_[order] + static_cast<std::uint32_t>(offset);
         for (const std::uint32_t i : inputs) {
             synapse_growth g;
             g.pre = i;
@@ -843,12 +907,11 @@ void network_learner::recruit() {
             g.delay_steps = 1;
             growth_.push_back(g);
         }
-        ++recruited_[order];
         if (order == 2 && hierarchical()) {
             // Its delay line: the unit's spikes replayed one window later.
             synapse_growth g;
             g.pre = unit;
-            g.post = units2_delayed_ + static_cast<std::uint32_t>(recruited_[2] - 1);
+            g.post = units2_delayed_ + static_cast<std::uint32_t>(offset);
             g.weight = 1.0f;
             g.delay_steps = params_.window_steps - 3;
             growth_.push_back(g);
@@ -867,11 +930,11 @@ void network_learner::recruit_from_units2() {
     if (answered_[3] || unit2_before_ < 0 || unit2_now_ < 0) {
         return;
     }
-    if (recruited_[3] >= units_size_[3]) {
-        ++pool_full_;
+    const std::int64_t offset = take_unit(3);
+    if (offset < 0) {
         return;
     }
-    const auto unit = units_[3] + static_cast<std::uint32_t>(recruited_[3]);
+    const auto unit = units_[3] + static_cast<std::uint32_t>(offset);
     growth_.clear();
     synapse_growth g;
     g.post = unit;
@@ -881,8 +944,88 @@ void network_learner::recruit_from_units2() {
     growth_.push_back(g);
     g.pre = static_cast<std::uint32_t>(unit2_now_);
     growth_.push_back(g);
-    ++recruited_[3];
     add_growth();
+}
+
+std::int64_t network_learner::take_unit(std::uint32_t order) {
+    std::vector<std::uint32_t>& free = free_units_[order];
+    if (!free.empty()) {
+        const std::uint32_t u = free.back();
+        free.pop_back();
+        return u;
+    }
+    if (recruited_[order] >= units_size_[order]) {
+        ++pool_full_;
+        return -1;
+    }
+    return static_cast<std::int64_t>(recruited_[order]++);
+}
+
+// Sleep, after pruning: a recruited unit that no longer reaches anything is reclaimed, its
+// synapses removed and the unit made free for a new context. An order-3 unit is unused when
+// every synapse it grew to an output was pruned; an order-2 unit when its own synapses and its
+// delayed twin's lead only to itself's twin and to order-3 units reclaimed now (a unit that an
+// order-3 unit still listens to is kept). Decided from the synapses alone.
+void network_learner::reclaim_units() {
+    if (params_.random_pool || params_.conjunction_order < 2 || !params_.grow_outputs) {
+        return;
+    }
+    const std::uint32_t n2 = static_cast<std::uint32_t>(recruited_[2]);
+    const std::uint32_t n3 =
+        params_.conjunction_order >= 3 ? static_cast<std::uint32_t>(recruited_[3]) : 0;
+    std::vector<std::uint8_t> keep2(n2, 0);
+    std::vector<std::uint8_t> keep3(n3, 0);
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> to_units3;  // (order-2 unit, order-3 unit)
+    const bool twins = hierarchical();
+    for (const synapse_view& s : engine_->synapses()) {
+        if (n3 > 0 && s.pre >= units_[3] && s.pre < units_[3] + n3) {
+            keep3[s.pre - units_[3]] = 1;
+            continue;
+        }
+        std::uint32_t u = 0;
+        if (s.pre >= units_[2] && s.pre < units_[2] + n2) {
+            u = s.pre - units_[2];
+            if (twins && s.post == units2_delayed_ + u) {
+                continue;  // its own delay line
+            }
+        } else if (twins && s.pre >= units2_delayed_ && s.pre < units2_delayed_ + n2) {
+            u = s.pre - units2_delayed_;
+        } else {
+            continue;
+        }
+        if (n3 > 0 && s.post >= units_[3] && s.post < units_[3] + n3) {
+            to_units3.emplace_back(u, s.post - units_[3]);
+        } else {
+            keep2[u] = 1;
+        }
+    }
+    for (const auto& [u, v] : to_units3) {
+        keep2[u] = static_cast<std::uint8_t>(keep2[u] | keep3[v]);
+    }
+    std::vector<std::uint32_t> detach;
+    const auto collect = [&](std::uint32_t order, const std::vector<std::uint8_t>& keep) {
+        std::vector<std::uint32_t>& free = free_units_[order];
+        std::vector<std::uint8_t> is_free(keep.size(), 0);
+        for (const std::uint32_t u : free) {
+            is_free[u] = 1;
+        }
+        for (std::uint32_t u = 0; u < keep.size(); ++u) {
+            if (keep[u] == 0 && is_free[u] == 0) {
+                detach.push_back(units_[order] + u);
+                if (order == 2 && twins) {
+                    detach.push_back(units2_delayed_ + u);
+                }
+                free.push_back(u);
+                ++reclaimed_[order];
+            }
+        }
+        std::sort(free.begin(), free.end(), std::greater<>());
+    };
+    collect(3, keep3);
+    collect(2, keep2);
+    if (!detach.empty()) {
+        engine_->remove_synapses_of(detach);
+    }
 }
 
 void network_learner::add_growth() {

@@ -6,6 +6,8 @@
 //   and 7 threads with every parallel path forced on, and survives a snapshot (continuing on
 //   the other backend) exactly.
 // - The memory cap and bad requests are refused with a clear error and change nothing.
+// - Neurons detached while the network learns (engine::remove_synapses_of) lose exactly their
+//   synapses, bit-identically on both backends and thread counts and across a snapshot.
 
 #include <cstring>
 #include <set>
@@ -51,10 +53,14 @@ struct grown {
     outcome out;
     std::uint64_t added = 0;
     std::uint64_t existing = 0;
+    std::uint64_t removed = 0;
 };
 
-// Runs config c for `steps`, growing synapses every 3rd step from that step's spikes.
-grown grow_run(engine& e, const config& c, std::int64_t from_step, std::int64_t steps) {
+// Runs config c for `steps`, growing synapses every 3rd step from that step's spikes; with
+// detach, every 40th step also removes every synapse from or to three neurons chosen from the
+// step (one of them a neuron that just spiked, when one did).
+grown grow_run(engine& e, const config& c, std::int64_t from_step, std::int64_t steps,
+               bool detach = false) {
     grown g;
     for (std::int64_t s = from_step; s < steps; ++s) {
         if (c.net.neuromodulation.kind == neuromodulation_kind::external && s % 30 == 0) {
@@ -66,6 +72,16 @@ grown grow_run(engine& e, const config& c, std::int64_t from_step, std::int64_t 
                 e.add_synapses(growth_from(e.last_spikes(), s, e.neuron_count()));
             g.added += r.added;
             g.existing += r.existing;
+        }
+        if (detach && s % 40 == 20) {
+            const auto n = e.neuron_count();
+            std::vector<std::uint32_t> gone = {static_cast<std::uint32_t>(s * 37 % n),
+                                               static_cast<std::uint32_t>((s * 101 + 5) % n)};
+            if (!e.last_spikes().empty()) {
+                gone.push_back(
+                    e.last_spikes()[static_cast<std::size_t>(s) % e.last_spikes().size()]);
+            }
+            g.removed += e.remove_synapses_of(gone);
         }
     }
     g.out = {e.spikes(), e.synapses(), e.state(), e.stats()};
@@ -167,6 +183,61 @@ std::string config_name(const ::testing::TestParamInfo<int>& p) {
 }
 
 INSTANTIATE_TEST_SUITE_P(configs, synaptogenesis_equivalence, ::testing::Values(0, 1), config_name);
+
+TEST(synaptogenesis, detached_while_learning_is_bit_identical) {
+    const config c = mixed_config();
+    const auto steps = static_cast<std::int64_t>(300.0 / c.net.dt_ms);
+    auto ref_engine = make_engine(c.net, "reference");
+    const grown ref = grow_run(*ref_engine, c, 0, steps, true);
+    EXPECT_GT(ref.removed, 100u);
+    EXPECT_GT(ref.out.stats.plasticity_updates, 1000u);
+    for (const int threads : {1, 2, 3, 7}) {
+        auto e = make_engine(c.net, "cpu", every_path_parallel(threads));
+        const grown got = grow_run(*e, c, 0, steps, true);
+        EXPECT_EQ(got.removed, ref.removed);
+        expect_identical(ref.out, got.out,
+                         "detaching, cpu " + std::to_string(threads) + " threads");
+    }
+    auto first = make_engine(c.net, "cpu", every_path_parallel(2));
+    grow_run(*first, c, 0, steps / 2, true);
+    const engine_snapshot snap = first->snapshot(true);
+    auto second = make_engine(snap, "reference");
+    expect_identical(ref.out, grow_run(*second, c, steps / 2, steps, true).out,
+                     "detaching, cpu then reference from a snapshot");
+}
+
+// Exactly the synapses from or to the neurons go, on both backends, with weights brought up
+// to date first; an id outside the network changes nothing.
+TEST(synaptogenesis, remove_synapses_of_removes_exactly_theirs) {
+    const config c = ei_config();
+    for (const char* backend : {"reference", "cpu"}) {
+        auto e = make_engine(c.net, backend);
+        for (int s = 0; s < 150; ++s) {
+            e->step(c.input);
+        }
+        const std::vector<synapse_view> before = e->synapses();
+        const std::vector<std::uint32_t> gone = {3, 400, 1999, 400};
+        EXPECT_THROW(e->remove_synapses_of(std::vector<std::uint32_t>{5, e->neuron_count()}),
+                     model_error);
+        EXPECT_EQ(e->synapse_count(), before.size());
+        std::vector<synapse_view> kept;
+        for (const synapse_view& v : before) {
+            const auto touches = [&](std::uint32_t i) { return i == 3 || i == 400 || i == 1999; };
+            if (!touches(v.pre) && !touches(v.post)) {
+                kept.push_back(v);
+            }
+        }
+        EXPECT_EQ(e->remove_synapses_of(gone), before.size() - kept.size()) << backend;
+        const std::vector<synapse_view> after = e->synapses();
+        ASSERT_EQ(after.size(), kept.size()) << backend;
+        for (std::size_t k = 0; k < kept.size(); ++k) {
+            ASSERT_EQ(after[k].pre, kept[k].pre) << backend << " " << k;
+            ASSERT_EQ(after[k].post, kept[k].post) << backend << " " << k;
+            ASSERT_EQ(after[k].weight, kept[k].weight) << backend << " " << k;
+        }
+        EXPECT_GT(before.size() - kept.size(), 0u);
+    }
+}
 
 TEST(synaptogenesis, cap_and_bad_requests_change_nothing) {
     const config c = mixed_config();

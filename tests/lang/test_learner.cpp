@@ -399,6 +399,79 @@ TEST(learner, grown_network_is_identical_across_backends_and_resumes_exactly) {
     EXPECT_EQ(second.network().synapse_count(), a.network().synapse_count());
 }
 
+// Sleep reclaims the units that reach nothing once pruning is done, and recruitment reuses
+// them. With a pruning threshold above every weight each sleep empties the unit layer: every
+// unit recruited before it is reclaimed, and the pools' high-water marks stay at the number of
+// contexts (64 pairs of this source) while reclaimed units are recruited again and again.
+TEST(learner, sleep_reclaims_units_that_reach_nothing_and_reuses_them) {
+    learner_params p = conjunction_params(3);
+    p.sleep_every = 150;
+    p.sleep_prune_below = 100.0;  // every plastic synapse
+    network_learner net(p, "cpu");
+    std::uint64_t sleeps = 0;
+    for (const std::uint32_t t : second_order_stream(1200, 5)) {
+        net.observe(t, true);
+        if (net.network().consolidations() > sleeps) {
+            sleeps = net.network().consolidations();
+            EXPECT_EQ(net.live_units(2), 0u) << "after sleep " << sleeps;
+            EXPECT_EQ(net.live_units(3), 0u) << "after sleep " << sleeps;
+        }
+    }
+    EXPECT_EQ(sleeps, 8u);
+    EXPECT_LE(net.recruited(2), 64u);
+    EXPECT_GT(net.reclaimed(2), 3 * net.recruited(2));  // reused several times over
+    EXPECT_GT(net.reclaimed(3), net.recruited(3));
+    EXPECT_EQ(net.pool_full(), 0u);
+}
+
+// Reclamation that takes some units and leaves others is part of the state like growth: reference
+// and cpu (three threads, every parallel path) agree, and a learner saved between sleeps (its free
+// units in the learner state) continues exactly.
+TEST(learner, reclaimed_units_are_identical_across_backends_and_resume_exactly) {
+    const auto train = second_order_stream(900, 9);
+    learner_params p = conjunction_params(3);
+    p.sleep_every = 150;
+    p.sleep_prune_below = 0.5;  // some unit outputs survive a sleep, some do not
+    engine_options every_path;
+    every_path.threads = 3;
+    every_path.parallel_neurons = 0;
+    every_path.parallel_events = 0;
+    network_learner a(p, "cpu", every_path);
+    network_learner b(p, "reference");
+    network_learner first(p, "cpu");
+    for (std::size_t k = 0; k < train.size(); ++k) {
+        a.observe(train[k], true);
+        b.observe(train[k], true);
+        if (k < 500) {
+            first.observe(train[k], true);
+        }
+    }
+    std::printf("[ learner ] reclaimed %llu + %llu of %llu + %llu\n",
+                static_cast<unsigned long long>(a.reclaimed(2)),
+                static_cast<unsigned long long>(a.reclaimed(3)),
+                static_cast<unsigned long long>(a.recruited(2)),
+                static_cast<unsigned long long>(a.recruited(3)));
+    EXPECT_GT(a.reclaimed(3), 0u);
+    EXPECT_EQ(a.reclaimed(2), b.reclaimed(2));
+    EXPECT_EQ(a.reclaimed(3), b.reclaimed(3));
+    EXPECT_EQ(a.live_units(3), b.live_units(3));
+    std::vector<double> pa(8);
+    std::vector<double> pb(8);
+    a.predict(pa);
+    b.predict(pb);
+    EXPECT_EQ(pa, pb);
+
+    network_learner second(make_engine(first.network().snapshot(false), "cpu"), first.state_text());
+    for (std::size_t k = 500; k < train.size(); ++k) {
+        second.observe(train[k], true);
+    }
+    std::vector<double> pc(8);
+    second.predict(pc);
+    EXPECT_EQ(pa, pc);
+    EXPECT_EQ(second.reclaimed(3), a.reclaimed(3));
+    EXPECT_EQ(second.network().synapse_count(), a.network().synapse_count());
+}
+
 // At the synapse cap the network stops growing, says how often it was refused, and goes on.
 TEST(learner, growth_stops_at_the_synapse_cap) {
     learner_params p = conjunction_params(2);

@@ -180,6 +180,14 @@ public:
     std::uint64_t recruited(std::uint32_t order) const {
         return order < recruited_.size() ? recruited_[order] : 0;
     }
+    // Units of an order reclaimed in sleep so far (their synapses removed, the unit free for a
+    // new context), and units of an order that answer a context now.
+    std::uint64_t reclaimed(std::uint32_t order) const {
+        return order < reclaimed_.size() ? reclaimed_[order] : 0;
+    }
+    std::uint64_t live_units(std::uint32_t order) const {
+        return order < recruited_.size() ? recruited_[order] - free_units_[order].size() : 0;
+    }
     std::uint64_t grown_synapses() const { return grown_; }
     std::uint64_t refused_growth() const { return refused_; }
     std::uint64_t pool_full() const { return pool_full_; }
@@ -203,6 +211,8 @@ private:
         bool learning = true;
         std::uint64_t learned = 0, pruned = 0;
         std::array<std::uint64_t, 4> recruited{};
+        std::array<std::vector<std::uint32_t>, 4> free_units{};
+        std::array<std::uint64_t, 4> reclaimed{};
         std::uint64_t grown = 0, refused = 0, pool_full = 0;
         std::vector<double> drive;
         std::vector<double> counts;
@@ -218,6 +228,10 @@ private:
     void note_spikes(std::uint32_t k);
     void recruit();
     void recruit_from_units2();
+    // The next unit of an order for a new context (a reclaimed one first, lowest index first),
+    // or -1 when the pool is full (counted in pool_full_).
+    std::int64_t take_unit(std::uint32_t order);
+    void reclaim_units();
     void add_growth();
     bool hierarchical() const;
     void grow_outputs(std::uint32_t token);
@@ -247,7 +261,12 @@ private:
     std::array<std::uint32_t, 4> units_size_{};  // [order] pool size
     std::uint32_t sources_end_ = 0;              // sensory .. bias: [0, sources_end_) are sources
     // Structural plasticity (docs/learner.md: what is bookkeeping and what is a synapse).
-    std::array<std::uint64_t, 4> recruited_{};  // [order] units recruited (the next free one)
+    std::array<std::uint64_t, 4>
+        recruited_{};  // [order] units taken from the pool (the next fresh one)
+    // [order] offsets of units reclaimed in sleep and not yet reused, descending (the smallest
+    // is reused first), and how many were reclaimed in all.
+    std::array<std::vector<std::uint32_t>, 4> free_units_{};
+    std::array<std::uint64_t, 4> reclaimed_{};
     std::uint64_t grown_ = 0, refused_ = 0, pool_full_ = 0;
     std::vector<std::uint32_t> active_;      // sources that spiked in this token's window
     std::vector<std::uint32_t> delay_line_;  // delay-line neurons spiking at window step 0
