@@ -24,6 +24,7 @@
 #include <hebllm/errors.hpp>
 #include <hebllm/io.hpp>
 
+#include "io/checkpoint_fault.hpp"
 #include "io/file_util.hpp"
 
 namespace hebllm::io_detail {
@@ -265,31 +266,11 @@ private:
     const std::string& file_;
 };
 
-// ---- fault injection (tests only) ---------------------------------------------------------------
+// ---- fault injection (the test seam of io/checkpoint_fault.hpp) -------------------------------
 
-// HEBLLM_CHECKPOINT_FAULT makes the writer _exit(86) at a chosen point, as a crash would:
-// "bytes:K" after K bytes of the temporary file, "before_rename", "after_rename".
-struct fault_plan {
-    long long after_bytes = -1;
-    bool before_rename = false;
-    bool after_rename = false;
-};
-
-fault_plan read_fault_plan() {
-    fault_plan f;
-    const char* e = std::getenv("HEBLLM_CHECKPOINT_FAULT");
-    if (e == nullptr) {
-        return f;
-    }
-    const std::string s(e);
-    if (s.rfind("bytes:", 0) == 0) {
-        f.after_bytes = std::atoll(s.c_str() + 6);
-    } else if (s == "before_rename") {
-        f.before_rename = true;
-    } else if (s == "after_rename") {
-        f.after_rename = true;
-    }
-    return f;
+io_detail::checkpoint_fault& fault_plan() {
+    static io_detail::checkpoint_fault fault;
+    return fault;
 }
 
 std::string errno_text(int err) {
@@ -297,7 +278,7 @@ std::string errno_text(int err) {
 }
 
 void write_atomic(const std::filesystem::path& path, const std::vector<std::uint8_t>& data) {
-    const fault_plan fault = read_fault_plan();
+    const io_detail::checkpoint_fault fault = fault_plan();
     if (fault.after_bytes < 0 && !fault.before_rename && !fault.after_rename) {
         io_detail::write_file_atomic(
             path, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
@@ -652,3 +633,11 @@ loaded_checkpoint load_checkpoint(const std::filesystem::path& file, std::string
 }
 
 }  // namespace hebllm
+
+namespace hebllm::io_detail {
+
+void set_checkpoint_fault(const checkpoint_fault& fault) {
+    fault_plan() = fault;
+}
+
+}  // namespace hebllm::io_detail

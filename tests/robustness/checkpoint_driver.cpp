@@ -8,9 +8,12 @@
 //   checkpoint_driver resume   CONFIG BACKEND THREADS STEPS CHECKPOINT OUT
 //   checkpoint_driver synapses -      BACKEND THREADS 0     CHECKPOINT OUT.csv
 //
-// save honours HEBLLM_CHECKPOINT_FAULT (the writer then dies at the chosen point).
+// save honours the environment variable HEBLLM_CHECKPOINT_FAULT ("bytes:K", "before_rename",
+// "after_rename"), which this driver hands to the writer's test seam (io/checkpoint_fault.hpp):
+// the writer then dies at the chosen point. The library itself reads no environment variable.
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -20,6 +23,7 @@
 #include <hebllm/errors.hpp>
 
 #include "equivalence/configs.hpp"
+#include "io/checkpoint_fault.hpp"
 
 namespace {
 
@@ -134,6 +138,20 @@ int main(int argc, char** argv) {
             drive(*e, c, steps);
             dump(*e, a[5]);
         } else if (mode == "save") {
+            if (const char* f = std::getenv("HEBLLM_CHECKPOINT_FAULT"); f != nullptr) {
+                const std::string plan(f);
+                io_detail::checkpoint_fault fault;
+                if (plan.rfind("bytes:", 0) == 0) {
+                    fault.after_bytes = std::stoll(plan.substr(6));
+                } else if (plan == "before_rename") {
+                    fault.before_rename = true;
+                } else if (plan == "after_rename") {
+                    fault.after_rename = true;
+                } else {
+                    throw error("unknown HEBLLM_CHECKPOINT_FAULT " + plan);
+                }
+                io_detail::set_checkpoint_fault(fault);
+            }
             auto e = make_engine(c.net, a[2], opt);
             drive(*e, c, steps);
             const std::string note = "step " + std::to_string(steps);
