@@ -763,9 +763,17 @@ double network_learner::schedule() const {
 
 void network_learner::step_with(double modulation, std::int64_t teacher_token) {
     engine_->set_modulation(params_.plastic ? modulation * schedule() : 0.0);
-    const std::uint32_t k =
-        static_cast<std::uint32_t>(engine_->current_step() % params_.window_steps);
-    engine_->step([&](std::int64_t, double, input_sink& in) {
+    // What the step presents, captured by one reference beside `this`: the callback then fits
+    // std::function's inline buffer and a step allocates nothing.
+    struct presentation {
+        std::uint32_t k;
+        std::int64_t teacher_token;
+    };
+    const presentation now{
+        static_cast<std::uint32_t>(engine_->current_step() % params_.window_steps), teacher_token};
+    engine_->step([this, &now](std::int64_t, double, input_sink& in) {
+        const std::uint32_t k = now.k;
+        const std::int64_t teacher = now.teacher_token;
         if (k < params_.present_steps) {
             in.spike(bias_);
             if (params_.inhibitory) {
@@ -782,9 +790,9 @@ void network_learner::step_with(double modulation, std::int64_t teacher_token) {
                 }
             }
         }
-        if (teacher_token >= 0) {
+        if (teacher >= 0) {
             const std::uint32_t first =
-                output_ + static_cast<std::uint32_t>(teacher_token) * params_.output_per_token;
+                output_ + static_cast<std::uint32_t>(teacher) * params_.output_per_token;
             for (std::uint32_t j = 0; j < params_.output_per_token; ++j) {
                 in.spike(first + j);
             }

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <iterator>
 #include <vector>
 
 #include <omp.h>
@@ -431,13 +432,16 @@ protected:
         awake_list_.resize(w);
         if (!woken_.empty()) {
             std::sort(woken_.begin(), woken_.end());
-            const auto mid = static_cast<std::ptrdiff_t>(awake_list_.size());
-            awake_list_.insert(awake_list_.end(), woken_.begin(), woken_.end());
-            std::inplace_merge(awake_list_.begin(), awake_list_.begin() + mid, awake_list_.end());
+            // Merged into a second buffer that keeps its capacity (std::inplace_merge would
+            // allocate a temporary one every step).
+            merge_scratch_.clear();
+            std::merge(awake_list_.begin(), awake_list_.end(), woken_.begin(), woken_.end(),
+                       std::back_inserter(merge_scratch_));
             // A neuron that fell asleep in the last update and was woken by its delivery is in
             // both lists.
-            awake_list_.erase(std::unique(awake_list_.begin(), awake_list_.end()),
-                              awake_list_.end());
+            merge_scratch_.erase(std::unique(merge_scratch_.begin(), merge_scratch_.end()),
+                                 merge_scratch_.end());
+            awake_list_.swap(merge_scratch_);
             woken_.clear();
         }
     }
@@ -822,6 +826,7 @@ private:
     std::vector<std::uint8_t> awake_;             // [n]
     std::vector<std::uint32_t> awake_list_;
     std::vector<std::uint32_t> woken_;
+    std::vector<std::uint32_t> merge_scratch_;             // merge_woken()'s second buffer
     std::vector<std::vector<std::uint32_t>> local_woken_;  // [thread]
     std::vector<std::size_t> awake_begin_;                 // [population + 1]
     std::vector<std::vector<std::size_t>> local_ends_;     // [thread][population] spike counts
