@@ -87,18 +87,17 @@ void engine_base::gather_inputs(const input_fn& fn) {
         ++next_input_;
     }
     active_inputs_.clear();
-    // The live stimuli, in index order; those that have ended leave the list for good.
+    // The live stimuli, in index order, in one pass: those that have ended leave the list for
+    // good (their tables freed), those not yet started wait.
     std::size_t kept = 0;
-    for (const std::uint32_t k : live_stimuli_) {
+    for (std::size_t at = 0; at < live_stimuli_.size(); ++at) {
+        const std::uint32_t k = live_stimuli_[at];
         if (step_ >= stimulus_steps_[k].second) {
             input_cdf_[k] = {};
             input_guide_[k] = {};
             continue;
         }
         live_stimuli_[kept++] = k;
-    }
-    live_stimuli_.resize(kept);
-    for (const std::uint32_t k : live_stimuli_) {
         const stimulus& s = stimuli_[k];
         if (step_ < stimulus_steps_[k].first) {
             continue;
@@ -126,6 +125,7 @@ void engine_base::gather_inputs(const input_fn& fn) {
             }
         }
     }
+    live_stimuli_.resize(kept);
     if (fn) {
         sink_.clear();
         fn(step_, static_cast<double>(step_) * dt, sink_);

@@ -4,6 +4,7 @@
 #include "core/engine_base.hpp"
 
 #include <algorithm>
+#include <limits>
 
 #include <hebllm/errors.hpp>
 
@@ -23,6 +24,26 @@ void check_size(const std::vector<T>& v, std::uint64_t n, const char* name) {
         bad_snapshot(std::string(name) + " has " + std::to_string(v.size()) +
                      " entries, expected " + std::to_string(n));
     }
+}
+
+// Row k of a list of lists kept as offsets into one id array (the neuromodulation history,
+// the replay buffer) into out; names `what` when the offsets or, below id_limit, an id are out
+// of range.
+void unpack_row(const std::vector<std::uint64_t>& begin, const std::vector<std::uint32_t>& ids,
+                std::size_t k, const std::string& what, std::uint64_t id_limit,
+                std::vector<std::uint32_t>& out) {
+    const std::uint64_t b = begin[k];
+    const std::uint64_t e = begin[k + 1];
+    if (b > e || e > ids.size()) {
+        bad_snapshot(what + " offsets out of range");
+    }
+    for (std::uint64_t i = b; i < e; ++i) {
+        if (ids[i] >= id_limit) {
+            bad_snapshot(what + " neuron out of range");
+        }
+    }
+    out.assign(ids.begin() + static_cast<std::ptrdiff_t>(b),
+               ids.begin() + static_cast<std::ptrdiff_t>(e));
 }
 
 }  // namespace
@@ -260,13 +281,8 @@ void engine_base::restore(const engine_snapshot& f) {
     next_input_ = 0;
 
     for (std::size_t k = 0; k < history_.size(); ++k) {
-        const std::uint64_t b = f.history_begin[k];
-        const std::uint64_t e = f.history_begin[k + 1];
-        if (b > e || e > f.history_ids.size()) {
-            bad_snapshot("neuromodulation history offsets out of range");
-        }
-        history_[k].assign(f.history_ids.begin() + static_cast<std::ptrdiff_t>(b),
-                           f.history_ids.begin() + static_cast<std::ptrdiff_t>(e));
+        unpack_row(f.history_begin, f.history_ids, k, "neuromodulation history",
+                   std::numeric_limits<std::uint64_t>::max(), history_[k]);
     }
     history_next_ = f.history_next;
     history_size_ = f.history_size;
@@ -322,18 +338,7 @@ void engine_base::import_consolidation(const engine_snapshot& f) {
     }
     replay_.assign(patterns, {});
     for (std::size_t k = 0; k < patterns; ++k) {
-        const std::uint64_t b = f.replay_begin[k];
-        const std::uint64_t e = f.replay_begin[k + 1];
-        if (b > e || e > f.replay_ids.size()) {
-            bad_snapshot("replay buffer offsets out of range");
-        }
-        for (std::uint64_t i = b; i < e; ++i) {
-            if (f.replay_ids[i] >= n_) {
-                bad_snapshot("replay buffer neuron out of range");
-            }
-        }
-        replay_[k].assign(f.replay_ids.begin() + static_cast<std::ptrdiff_t>(b),
-                          f.replay_ids.begin() + static_cast<std::ptrdiff_t>(e));
+        unpack_row(f.replay_begin, f.replay_ids, k, "replay buffer", n_, replay_[k]);
     }
     replay_step_ = f.replay_step;
     last_consolidation_step_ = f.last_consolidation_step;

@@ -979,8 +979,7 @@ void network_learner::reclaim_units() {
         return;
     }
     const std::uint32_t n2 = static_cast<std::uint32_t>(recruited_[2]);
-    const std::uint32_t n3 =
-        params_.conjunction_order >= 3 ? static_cast<std::uint32_t>(recruited_[3]) : 0;
+    const auto n3 = static_cast<std::uint32_t>(recruited_[3]);  // 0 below order 3
     std::vector<std::uint8_t> keep2(n2, 0);
     std::vector<std::uint8_t> keep3(n3, 0);
     std::vector<std::pair<std::uint32_t, std::uint32_t>> to_units3;  // (order-2 unit, order-3 unit)
