@@ -4,7 +4,9 @@
 #include "core/engine_base.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <limits>
+#include <utility>
 
 #include <hebllm/errors.hpp>
 
@@ -205,9 +207,31 @@ engine_snapshot engine_base::snapshot(bool record_spikes) const {
 
 void engine_base::restore(const engine_snapshot& f) {
     const std::uint64_t n = n_;
-    for (const auto* a : {&f.v, &f.i_syn, &f.threshold, &f.theta, &f.rate_hz, &f.pre_after,
-                          &f.pre_before, &f.post_after, &f.pre_spikes}) {
-        check_size(*a, n, "a neuron state array");
+    const std::pair<const std::vector<double>*, const char*> arrays[] = {
+        {&f.v, "membrane potential"},
+        {&f.i_syn, "synaptic current"},
+        {&f.threshold, "threshold"},
+        {&f.theta, "threshold adaptation"},
+        {&f.rate_hz, "rate estimate"},
+        {&f.pre_after, "presynaptic trace"},
+        {&f.pre_before, "presynaptic trace"},
+        {&f.post_after, "postsynaptic trace"},
+        {&f.pre_spikes, "metaplasticity spike count"}};
+    for (const auto& [a, name] : arrays) {
+        check_size(*a, n, name);
+        // A NaN or an infinity would spread through the dynamics and the weights, and reach
+        // conversions to integers (fuzz_checkpoint found a NaN potential).
+        const auto bad =
+            std::find_if(a->begin(), a->end(), [](double x) { return !std::isfinite(x); });
+        if (bad != a->end()) {
+            bad_snapshot("neuron " + std::to_string(bad - a->begin()) + ": its " + name +
+                         " is not a finite number");
+        }
+    }
+    for (const double x : {f.surprise, f.reward, f.external_m, f.modulation}) {
+        if (!std::isfinite(x)) {
+            bad_snapshot("a neuromodulation value (surprise, reward or modulator) is not finite");
+        }
     }
     check_size(f.last_spike, n, "last_spike");
     check_size(f.prev_spike, n, "prev_spike");

@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -294,6 +295,40 @@ TEST(Checkpoint, FuzzRegressionSegmentOffsetBeyondSegments) {
     EXPECT_THROW((void)make_engine(s, "reference"), model_error);
     s.segment_begin[s.segment_begin.size() / 2] = 0xFFFFFFFFu;
     EXPECT_THROW((void)make_engine(s, "cpu"), model_error);
+}
+
+// A NaN in a neuron's state (a mutated double in the v array, found by fuzz_checkpoint with
+// checksums off) reached the escape-noise exponential's conversion to an integer; any
+// non-finite state value, per neuron or of the neuromodulator, is now refused by name.
+TEST(Checkpoint, FuzzRegressionNonFiniteStateRefused) {
+    auto e = make_engine(small_net(), "reference");
+    e->run(5.0);
+    const engine_snapshot good = e->snapshot();
+    const double nan = std::numeric_limits<double>::quiet_NaN();
+    const double inf = std::numeric_limits<double>::infinity();
+    const auto refused = [](const engine_snapshot& s, const std::string& words) {
+        for (const char* backend : {"reference", "cpu"}) {
+            try {
+                (void)make_engine(s, backend);
+                ADD_FAILURE() << backend << " accepted a snapshot with " << words;
+            } catch (const model_error& err) {
+                EXPECT_NE(std::string(err.what()).find(words), std::string::npos) << err.what();
+            }
+        }
+    };
+    engine_snapshot s = good;
+    s.v[1] = nan;
+    refused(s, "neuron 1: its membrane potential is not a finite number");
+    s = good;
+    s.post_after.back() = -inf;
+    refused(s, "postsynaptic trace is not a finite number");
+    s = good;
+    s.rate_hz[0] = inf;
+    refused(s, "neuron 0: its rate estimate");
+    s = good;
+    s.surprise = nan;
+    refused(s, "neuromodulation value");
+    EXPECT_NO_THROW((void)make_engine(good, "cpu"));
 }
 
 // Every file of the seed corpus (regressions included), read with and without checksums and,

@@ -37,9 +37,10 @@ struct neuron_consts {
 
 // exp(x) with the same bits on every backend (no libm): x = k ln2 + r with |r| <= ln2 / 2,
 // e^r from its Taylor polynomial to degree 13 (relative error below 1e-15), times 2^k.
-// Arguments below -700 give 0, above 700 give exp(700).
+// Arguments below -700 give 0, above 700 give exp(700); NaN gives 0 (the conversion to an
+// integer below would be undefined), so a NaN hazard never fires.
 HEBLLM_HD inline double portable_exp(double x) {
-    if (x < -700.0) {
+    if (!(x >= -700.0)) {
         return 0.0;
     }
     if (x > 700.0) {
