@@ -189,7 +189,7 @@ int main(int argc, char** argv) {
                 variants.push_back({"ablation: one layer, dense outputs (no units, no growth)",
                                     true,
                                     false,
-                                    {"conjunction_order=1", "grow_outputs=false"},
+                                    {"conjunction_order=1", "grow_outputs=false", "novelty=false"},
                                     1});
                 variants.push_back({"ablation: one layer, grown outputs (no units)",
                                     true,

@@ -179,6 +179,7 @@ const std::vector<field>& fields() {
         bool_field("units3_from_units2", &learner_params::units3_from_units2),
         double_field("conjunction_scale", &learner_params::conjunction_scale),
         bool_field("grow_outputs", &learner_params::grow_outputs),
+        bool_field("novelty", &learner_params::novelty),
         unsigned_field("max_synapses", &learner_params::max_synapses),
         unsigned_field("seed", &learner_params::seed),
     };
@@ -233,6 +234,9 @@ void learner_params::validate() const {
         bad("conjunction units need grow_outputs = true (a dense unit-to-output wiring would "
             "need units x outputs synapses)");
     }
+    if (novelty && !grow_outputs) {
+        bad("novelty needs grow_outputs = true (the novelty neurons' synapses are grown)");
+    }
     if (!(conjunction_scale > 0.0) || !std::isfinite(conjunction_scale)) {
         bad("conjunction_scale must be > 0");
     }
@@ -276,6 +280,10 @@ learner_params learner_params::from_text(std::string_view text) {
     if (text.find("conjunction_order") == std::string_view::npos) {
         p.conjunction_order = 1;
         p.grow_outputs = false;
+    }
+    // Files written before the novelty neurons have none.
+    if (text.find("novelty") == std::string_view::npos) {
+        p.novelty = false;
     }
     // Files written before hierarchical order-3 units describe the flat wiring.
     if (text.find("units3_from_units2") == std::string_view::npos) {
@@ -473,6 +481,14 @@ network_spec make_learner_network(const learner_params& p) {
         }
     }
 
+    if (p.novelty) {
+        // Last, so that every other neuron keeps its id (and its escape-noise draws).
+        population novelty = output;
+        novelty.name = "novelty";
+        novelty.size = p.output_per_token;
+        net.populations.push_back(novelty);
+    }
+
     stimulus noise;
     noise.kind = stimulus_kind::poisson_input;
     noise.first = net.offset("output");
@@ -484,6 +500,11 @@ network_spec make_learner_network(const learner_params& p) {
     noise.sources = p.noise_sources;
     if (p.noise_sources > 0 && p.noise_rate_hz > 0.0 && p.noise_amplitude > 0.0) {
         net.stimuli.push_back(noise);
+        if (p.novelty) {
+            noise.first = net.offset("novelty");
+            noise.count = p.output_per_token;
+            net.stimuli.push_back(noise);
+        }
     }
 
     net.stdp.enabled = p.plastic;
@@ -542,6 +563,9 @@ network_learner::own_state network_learner::save_own() const {
     s.pool_full = pool_full_;
     s.drive = drive_;
     s.counts = counts_;
+    s.novel_drive = novel_drive_;
+    s.taught = taught_;
+    s.untaught = untaught_;
     return s;
 }
 
@@ -561,6 +585,9 @@ void network_learner::load_own(const own_state& s) {
     refused_ = s.refused;
     pool_full_ = s.pool_full;
     drive_ = s.drive;
+    novel_drive_ = s.novel_drive;
+    taught_ = s.taught;
+    untaught_ = s.untaught;
 }
 
 void network_learner::hold_state() {
@@ -604,9 +631,13 @@ void network_learner::locate_populations() {
         units_[order] = net.offset(name);
         units_size_[order] = net.find(name).size;
     }
+    novelty_ = p.novelty ? net.offset("novelty") : 0;
     drive_.assign(p.vocab_size, 0.0);
     counts_.assign(p.vocab_size, 0.0);
     current_buf_.assign(std::size_t{p.vocab_size} * p.output_per_token, 0.0);
+    novelty_buf_.assign(p.novelty ? p.output_per_token : 0, 0.0);
+    taught_.assign(p.vocab_size, 0);
+    untaught_ = p.vocab_size;
 }
 
 network_learner::network_learner(std::unique_ptr<engine> restored, std::string_view state) {
@@ -623,6 +654,8 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
     params_ = learner_params::from_text(text.substr(0, sep + 1));
     options_.max_synapses = params_.max_synapses;
     std::string_view rest = text.substr(sep + 4);
+    std::string_view taught_hex;
+    bool has_taught = false;
     engine_ = std::move(restored);
     const network_spec expected = make_learner_network(params_);
     if (engine_->neuron_count() != expected.neuron_count()) {
@@ -690,12 +723,50 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
             refused_ = parse_unsigned(key, value);
         } else if (key == "pool_full") {
             pool_full_ = parse_unsigned(key, value);
+        } else if (key == "pruned") {
+            pruned_ = parse_unsigned(key, value);
+        } else if (key == "taught") {
+            taught_hex = value;
+            has_taught = true;
 
         } else {
             bad("unknown learner state '" + std::string(key) + "'");
         }
     }
     locate_populations();
+    if (params_.novelty != has_taught) {
+        bad(params_.novelty ? "the saved learner has novelty neurons but no 'taught' flags"
+                            : "the saved learner has 'taught' flags but no novelty neurons");
+    }
+    if (has_taught) {
+        // One hex digit per four tokens, token 4k + b in bit b of digit k.
+        if (taught_hex.size() != (std::size_t{params_.vocab_size} + 3) / 4) {
+            bad("the saved 'taught' flags have " + std::to_string(taught_hex.size()) +
+                " hex digits, expected " + std::to_string((params_.vocab_size + 3) / 4));
+        }
+        untaught_ = 0;
+        for (std::size_t k = 0; k < taught_hex.size(); ++k) {
+            const char c = taught_hex[k];
+            const int digit = c >= '0' && c <= '9'   ? c - '0'
+                              : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                                     : -1;
+            if (digit < 0) {
+                bad("the saved 'taught' flags are not lower-case hex digits");
+            }
+            for (std::uint32_t b = 0; b < 4; ++b) {
+                const std::uint64_t t = 4 * k + b;
+                const bool set = ((digit >> b) & 1) != 0;
+                if (t >= params_.vocab_size) {
+                    if (set) {
+                        bad("the saved 'taught' flags name a token beyond the vocabulary");
+                    }
+                    continue;
+                }
+                taught_[t] = set ? 1 : 0;
+                untaught_ += set ? 0u : 1u;
+            }
+        }
+    }
     for (std::uint32_t order = 2; order <= params_.conjunction_order; ++order) {
         if (recruited_[order] > units_size_[order]) {
             bad("the saved learner recruited more order-" + std::to_string(order) +
@@ -721,6 +792,22 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
     }
 }
 
+// The 'taught' flags as a state line (novelty on): token 4k + b in bit b of hex digit k.
+std::string network_learner::taught_text() const {
+    if (!params_.novelty) {
+        return {};
+    }
+    std::string hex((taught_.size() + 3) / 4, '0');
+    for (std::size_t t = 0; t < taught_.size(); ++t) {
+        if (taught_[t] != 0) {
+            const int digit =
+                (hex[t / 4] <= '9' ? hex[t / 4] - '0' : hex[t / 4] - 'a' + 10) | (1 << (t % 4));
+            hex[t / 4] = static_cast<char>(digit < 10 ? '0' + digit : 'a' + digit - 10);
+        }
+    }
+    return "taught = " + hex + "\n";
+}
+
 std::string network_learner::state_text() const {
     if (predicted_) {
         throw internal_error("learner state saved in the middle of a token window");
@@ -735,7 +822,8 @@ std::string network_learner::state_text() const {
            "\nreclaimed3 = " + std::to_string(reclaimed_[3]) + "\nfree2 = " + join(free_units_[2]) +
            "\nfree3 = " + join(free_units_[3]) + "\ngrown = " + std::to_string(grown_) +
            "\nrefused = " + std::to_string(refused_) +
-           "\npool_full = " + std::to_string(pool_full_) + "\n";
+           "\npool_full = " + std::to_string(pool_full_) + "\npruned = " + std::to_string(pruned_) +
+           "\n" + taught_text();
 }
 
 bool network_learner::hierarchical() const {
@@ -761,16 +849,18 @@ double network_learner::schedule() const {
                     -params_.anneal_power);
 }
 
-void network_learner::step_with(double modulation, std::int64_t teacher_token) {
+void network_learner::step_with(double modulation, std::int64_t teacher_token, bool teach_novelty) {
     engine_->set_modulation(params_.plastic ? modulation * schedule() : 0.0);
     // What the step presents, captured by one reference beside `this`: the callback then fits
     // std::function's inline buffer and a step allocates nothing.
     struct presentation {
         std::uint32_t k;
         std::int64_t teacher_token;
+        bool novelty;
     };
     const presentation now{
-        static_cast<std::uint32_t>(engine_->current_step() % params_.window_steps), teacher_token};
+        static_cast<std::uint32_t>(engine_->current_step() % params_.window_steps), teacher_token,
+        teach_novelty};
     engine_->step([this, &now](std::int64_t, double, input_sink& in) {
         const std::uint32_t k = now.k;
         const std::int64_t teacher = now.teacher_token;
@@ -795,6 +885,9 @@ void network_learner::step_with(double modulation, std::int64_t teacher_token) {
                 output_ + static_cast<std::uint32_t>(teacher) * params_.output_per_token;
             for (std::uint32_t j = 0; j < params_.output_per_token; ++j) {
                 in.spike(first + j);
+                if (now.novelty) {
+                    in.spike(novelty_ + j);
+                }
             }
         }
     });
@@ -1047,8 +1140,9 @@ void network_learner::add_growth() {
 
 // Synaptogenesis at the teacher: every source that spiked in this window grows a synapse to
 // each output neuron of the token the teacher is about to drive (weight 0: the teacher's
-// pairing is what makes it count); existing ones are left as they are.
-void network_learner::grow_outputs(std::uint32_t token) {
+// pairing is what makes it count), and, for a token never taught before (`novel`), to each
+// novelty neuron; existing ones are left as they are.
+void network_learner::grow_outputs(std::uint32_t token, bool novel) {
     std::sort(active_.begin(), active_.end());
     active_.erase(std::unique(active_.begin(), active_.end()), active_.end());
     growth_.clear();
@@ -1065,6 +1159,10 @@ void network_learner::grow_outputs(std::uint32_t token) {
             g.delay_steps = 1;
             g.stdp_scale = params_.plastic ? scale : 0.0;
             growth_.push_back(g);
+            if (novel) {
+                g.post = novelty_ + c;
+                growth_.push_back(g);
+            }
         }
     }
     add_growth();
@@ -1075,6 +1173,7 @@ void network_learner::run_prediction_window() {
     // after they are emitted and show in the outputs' spikes one step later.
     std::fill(drive_.begin(), drive_.end(), 0.0);
     std::fill(counts_.begin(), counts_.end(), 0.0);
+    novel_drive_ = 0.0;
     const std::uint32_t end = params_.present_steps + 2;
     // Without plasticity grown synapses would stay at weight 0: the control grows nothing.
     const bool structural = learning_ && params_.grow_outputs && params_.plastic;
@@ -1097,6 +1196,12 @@ void network_learner::run_prediction_window() {
             engine_->read_synaptic_currents(output_, current_buf_);
             for (std::size_t i = 0; i < current_buf_.size(); ++i) {
                 drive_[i / params_.output_per_token] += current_buf_[i];
+            }
+            if (params_.novelty) {
+                engine_->read_synaptic_currents(novelty_, novelty_buf_);
+                for (const double c : novelty_buf_) {
+                    novel_drive_ += c;
+                }
             }
             // The spike-count decoder's input: output spikes of the same steps.
             const std::uint32_t output_end =
@@ -1130,10 +1235,15 @@ void network_learner::predict(std::span<double> p) {
         }
         return;
     }
-    const double top = *std::max_element(drive_.begin(), drive_.end());
+    // Softmax of beta x drive; with novelty neurons and untaught tokens, exp(beta x novel
+    // drive) more, shared equally among the untaught tokens.
+    const bool novel = params_.novelty && untaught_ > 0;
+    const double top = std::max(*std::max_element(drive_.begin(), drive_.end()),
+                                novel ? novel_drive_ : -std::numeric_limits<double>::infinity());
+    const double share = novel ? std::exp(beta_ * (novel_drive_ - top)) / untaught_ : 0.0;
     double z = 0.0;
     for (std::size_t i = 0; i < p.size(); ++i) {
-        p[i] = std::exp(beta_ * (drive_[i] - top));
+        p[i] = std::exp(beta_ * (drive_[i] - top)) + (taught_[i] == 0 ? share : 0.0);
         z += p[i];
     }
     for (double& x : p) {
@@ -1153,10 +1263,16 @@ void network_learner::observe(std::uint32_t token, bool learn) {
     const std::uint32_t teacher_step = params_.present_steps + 3;
     for (std::uint32_t k = params_.present_steps + 2; k < params_.window_steps; ++k) {
         const bool teach = learn && k == teacher_step;
+        const bool novel = teach && params_.novelty && taught_[token] == 0;
         if (teach && learning_ && params_.grow_outputs && params_.plastic) {
-            grow_outputs(token);
+            grow_outputs(token, novel);
         }
-        step_with(teach ? params_.m_teach : 0.0, teach ? static_cast<std::int64_t>(token) : -1);
+        step_with(teach ? params_.m_teach : 0.0, teach ? static_cast<std::int64_t>(token) : -1,
+                  novel);
+    }
+    if (learn && taught_[token] == 0) {
+        taught_[token] = 1;
+        --untaught_;
     }
     current_ = token;
     predicted_ = false;
@@ -1201,7 +1317,7 @@ double golden_log(const std::function<double(double)>& f, double lo, double hi) 
 }  // namespace
 
 void network_learner::frozen_pass(std::span<const std::uint32_t> stream, std::vector<float>& drives,
-                                  std::vector<float>& counts) {
+                                  std::vector<float>& novel, std::vector<float>& counts) {
     if (stream.empty()) {
         bad("cannot fit a readout on an empty stream");
     }
@@ -1212,14 +1328,17 @@ void network_learner::frozen_pass(std::span<const std::uint32_t> stream, std::ve
     }
     learning_ = false;
     drives.clear();
+    novel.clear();
     counts.clear();
     drives.reserve(stream.size() * params_.vocab_size);
+    novel.reserve(stream.size());
     counts.reserve(stream.size() * params_.vocab_size);
     for (const std::uint32_t t : stream) {
         if (!predicted_) {
             run_prediction_window();
         }
         drives.insert(drives.end(), drive_.begin(), drive_.end());
+        novel.push_back(static_cast<float>(novel_drive_));
         counts.insert(counts.end(), counts_.begin(), counts_.end());
         observe(t, false);
     }
@@ -1235,19 +1354,35 @@ double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
     stream = stream.first(std::min<std::size_t>(
         stream.size(), std::max<std::size_t>(1, (std::size_t{1} << 24) / params_.vocab_size)));
     std::vector<float> drives;
+    std::vector<float> novel;
     std::vector<float> counts;
-    frozen_pass(stream, drives, counts);
+    frozen_pass(stream, drives, novel, counts);
     const std::size_t v = params_.vocab_size;
+    // predict()'s distribution; a frozen pass teaches nothing, so the untaught tokens stay
+    // the same over the stream.
+    const bool with_novelty = params_.novelty && untaught_ > 0;
     const auto bits_at = [&](double beta) {
         double sum = 0.0;
         for (std::size_t n = 0; n < stream.size(); ++n) {
             const float* d = drives.data() + n * v;
-            const double top = *std::max_element(d, d + v);
-            double z = 0.0;
+            const double dn = novel[n];
+            const double top =
+                std::max(static_cast<double>(*std::max_element(d, d + v)),
+                         with_novelty ? dn : -std::numeric_limits<double>::infinity());
+            const double mass = with_novelty ? std::exp(beta * (dn - top)) : 0.0;
+            double z = mass;  // the untaught tokens' shares add up to it
             for (std::size_t i = 0; i < v; ++i) {
                 z += std::exp(beta * (d[i] - top));
             }
-            sum += std::log(z) - beta * (d[stream[n]] - top);
+            const std::uint32_t t = stream[n];
+            // log of the target's weight, exp(a) (+ exp(b), its share), without underflow.
+            const double a = beta * (d[t] - top);
+            double log_own = a;
+            if (with_novelty && taught_[t] == 0) {
+                const double b = beta * (dn - top) - std::log(static_cast<double>(untaught_));
+                log_own = std::max(a, b) + std::log1p(std::exp(-std::abs(a - b)));
+            }
+            sum += std::log(z) - log_own;
         }
         return sum / static_cast<double>(stream.size()) / std::log(2.0);
     };

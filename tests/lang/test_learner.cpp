@@ -511,6 +511,105 @@ TEST(learner, frozen_passes_change_no_state) {
     }
 }
 
+// Novel words (docs/learner.md "Novel words"): tokens 0-4 cycle, and after token 4 comes a
+// word never seen before (5, 6, ... 154), so that "a new word comes now" is predictable from
+// the context while which new word is not. The novelty neurons learn the first; the untaught
+// tokens share their prediction. Without them every untaught token gets only the drive 0.
+// Scored prequentially (predict, score, learn) on the new words of the second half.
+TEST(learner, novelty_neurons_predict_that_an_unseen_word_comes) {
+    constexpr std::uint32_t cycle = 5;
+    constexpr std::uint32_t novel_words = 150;
+    learner_params p = small_params();
+    p.vocab_size = cycle + novel_words;
+    std::vector<std::uint32_t> stream;
+    for (std::uint32_t k = 0; k < novel_words; ++k) {
+        for (std::uint32_t t = 0; t < cycle; ++t) {
+            stream.push_back(t);
+        }
+        stream.push_back(cycle + k);
+    }
+    double ideal = 0.0;  // certain that a new word comes, no idea which: log2(untaught)
+    const auto new_word_bits = [&](bool novelty) {
+        learner_params q = p;
+        q.novelty = novelty;
+        network_learner net(q, "cpu");
+        std::vector<double> dist(q.vocab_size);
+        double bits = 0.0;
+        std::uint32_t scored = 0;
+        for (const std::uint32_t t : stream) {
+            if (t >= cycle + novel_words / 2) {
+                net.predict(dist);
+                bits -= std::log2(dist[t]);
+                ideal += novelty ? std::log2(static_cast<double>(net.untaught_tokens())) : 0.0;
+                ++scored;
+            }
+            net.observe(t, true);
+        }
+        EXPECT_EQ(net.untaught_tokens(), 0u);
+        ideal /= novelty ? scored : 1;
+        return bits / scored;
+    };
+    const double with = new_word_bits(true);
+    const double without = new_word_bits(false);
+    std::printf(
+        "[ learner ] new words at their first occurrence: %.3f bits with the novelty "
+        "neurons, %.3f without (a sure new word, uniform over the untaught: %.3f)\n",
+        with, without, ideal);
+    EXPECT_LT(with, without - 1.0);
+    EXPECT_GT(with, ideal - 1e-9);  // shared equally: nothing can do better than the ideal
+}
+
+// The taught flags are learner state: a model saved while some tokens are untaught resumes
+// with the same predictions; malformed flags are refused by name.
+TEST(learner, taught_flags_resume_exactly_and_bad_flags_are_named) {
+    learner_params p = small_params();
+    p.vocab_size = 40;
+    std::vector<std::uint32_t> stream;
+    for (std::uint32_t k = 0; k < 300; ++k) {
+        stream.push_back(k % 7 == 6 ? 7 + (k / 7) % 20 : k % 7);  // 6 and 27-39 never come
+    }
+    network_learner a(p, "cpu");
+    network_learner first(p, "cpu");
+    for (std::size_t k = 0; k < stream.size(); ++k) {
+        a.observe(stream[k], true);
+        if (k < 120) {
+            first.observe(stream[k], true);
+        }
+    }
+    EXPECT_EQ(a.untaught_tokens(), 14u);
+    const std::string state = first.state_text();
+    EXPECT_NE(state.find("\ntaught = "), std::string::npos);
+    network_learner second(make_engine(first.network().snapshot(false), "cpu"), state);
+    EXPECT_EQ(second.untaught_tokens(), first.untaught_tokens());
+    for (std::size_t k = 120; k < stream.size(); ++k) {
+        second.observe(stream[k], true);
+    }
+    std::vector<double> pa(p.vocab_size);
+    std::vector<double> pb(p.vocab_size);
+    a.predict(pa);
+    second.predict(pb);
+    EXPECT_EQ(pa, pb);
+
+    const std::size_t at = state.find("\ntaught = ") + 10;
+    const auto refused = [&](const std::string& bad_state, const std::string& words) {
+        try {
+            network_learner c(make_engine(first.network().snapshot(false), "cpu"), bad_state);
+            ADD_FAILURE() << "accepted: " << words;
+        } catch (const model_error& e) {
+            EXPECT_NE(std::string(e.what()).find(words), std::string::npos) << e.what();
+        }
+    };
+    std::string s = state;
+    s[at] = 'G';
+    refused(s, "not lower-case hex digits");
+    s = state;
+    s.insert(at, "0");
+    refused(s, "hex digits, expected 10");
+    s = state;
+    s.erase(at - 10, state.find('\n', at) - (at - 10));
+    refused(s, "no 'taught' flags");
+}
+
 TEST(learner, parameters_round_trip_and_bad_values_are_named) {
     learner_params p = small_params();
     p.learning_rate = 0.125;

@@ -121,6 +121,12 @@ struct learner_params {
     // output. false: every sensory, context and bias neuron is wired to every output from the
     // start (the dense one-layer network of earlier versions; needs conjunction_order 1).
     bool grow_outputs = true;
+    // The novelty neurons (docs/learner.md "Novel words"): output_per_token output neurons
+    // that the teacher drives, beside the token's own, whenever the next token is one it has
+    // never taught; their drive is the network's prediction that an unseen word comes next,
+    // shared equally among the tokens not yet taught. Needs grow_outputs. Files without this
+    // key: false.
+    bool novelty = true;
     std::uint64_t max_synapses = 0;  // cap of the engine's synapses (0: none); growth then stops
     std::uint64_t seed = 1;
 
@@ -191,6 +197,8 @@ public:
     std::uint64_t grown_synapses() const { return grown_; }
     std::uint64_t refused_growth() const { return refused_; }
     std::uint64_t pool_full() const { return pool_full_; }
+    // Tokens the teacher has never driven (the vocabulary size at first).
+    std::uint32_t untaught_tokens() const { return untaught_; }
     engine& network() { return *engine_; }
     const engine& network() const { return *engine_; }
     // Everything outside the engine needed to continue exactly: the parameters, beta, the
@@ -199,7 +207,7 @@ public:
 
 private:
     void run_prediction_window();
-    void step_with(double modulation, std::int64_t teacher_token);
+    void step_with(double modulation, std::int64_t teacher_token, bool teach_novelty = false);
     void sleep();
     double schedule() const;
     // The learner's own variables (everything but the engine and the parameters).
@@ -216,9 +224,14 @@ private:
         std::uint64_t grown = 0, refused = 0, pool_full = 0;
         std::vector<double> drive;
         std::vector<double> counts;
+        double novel_drive = 0.0;
+        std::vector<std::uint8_t> taught;
+        std::uint32_t untaught = 0;
     };
+    // One frozen pass over a stream: per token the drive of every token's outputs (V values),
+    // the novelty neurons' drive and the output spike counts (V values).
     void frozen_pass(std::span<const std::uint32_t> stream, std::vector<float>& drives,
-                     std::vector<float>& counts);
+                     std::vector<float>& novel, std::vector<float>& counts);
     own_state save_own() const;
     void load_own(const own_state& s);
     // Frozen passes: hold a copy of the state, put it back.
@@ -234,7 +247,8 @@ private:
     void reclaim_units();
     void add_growth();
     bool hierarchical() const;
-    void grow_outputs(std::uint32_t token);
+    void grow_outputs(std::uint32_t token, bool novel);
+    std::string taught_text() const;
     double scale_of(std::uint32_t source) const;
 
     learner_params params_;
@@ -253,8 +267,15 @@ private:
     std::uint64_t pruned_ = 0;    // synapses removed by sleep
     std::vector<double> drive_;   // [vocab] summed synaptic current of the last window
     std::vector<double> current_buf_;
+    // Novel words (docs/learner.md "Novel words"): the novelty neurons' summed current of the
+    // last window, and which tokens the teacher has driven at least once (bookkeeping beside
+    // the network: one flag per token, saved in the learner state) and how many have not.
+    double novel_drive_ = 0.0;
+    std::vector<double> novelty_buf_;
+    std::vector<std::uint8_t> taught_;
+    std::uint32_t untaught_ = 0;
     // Global ids.
-    std::uint32_t sensory_ = 0, sensory_inh_ = 0, bias_ = 0, output_ = 0;
+    std::uint32_t sensory_ = 0, sensory_inh_ = 0, bias_ = 0, output_ = 0, novelty_ = 0;
     std::uint32_t context_ = 0, context2_ = 0;   // delay lines (t - 1, t - 2)
     std::uint32_t units2_delayed_ = 0;           // the order-2 units' delay line (hierarchical)
     std::array<std::uint32_t, 4> units_{};       // [order] first unit (orders 2, 3)
