@@ -36,7 +36,7 @@ struct checkpoint_save_options {
 // Writes e's state (after bringing deferred weight updates up to date, which changes no result)
 // and the extra sections to file atomically. file_error on any write failure (the previous
 // file, if any, is then untouched).
-void save_checkpoint(const engine& e, const std::filesystem::path& file,
+void save_checkpoint(engine& e, const std::filesystem::path& file,
                      std::span<const checkpoint_section> extra = {},
                      const checkpoint_save_options& options = {});
 

@@ -198,7 +198,10 @@ public:
     // if the range is out of bounds.
     virtual void read_potentials(std::uint32_t first, std::span<double> out) const = 0;
     virtual void read_synaptic_currents(std::uint32_t first, std::span<double> out) const = 0;
-    virtual std::vector<synapse_view> synapses() const = 0;  // sorted by (pre, post)
+    // Every synapse, sorted by (pre, post). Not const: a backend that defers weight updates
+    // (the cpu backend's lazy STDP, a device's copy) brings the weights up to date first, which
+    // changes no result but writes the engine's memory (so no concurrent calls on one engine).
+    virtual std::vector<synapse_view> synapses() = 0;
     virtual run_stats stats() const = 0;  // a copy: safe to call from several threads at once
     // Bytes held by the synapse store (excluding recordings).
     virtual std::uint64_t synapse_bytes() const = 0;
@@ -227,8 +230,9 @@ public:
     virtual std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons) = 0;
 
     // Everything needed to continue exactly (engine_state.hpp; weights brought up to date
-    // first, which changes no result). record_spikes: include the recorded spikes.
-    virtual engine_snapshot snapshot(bool record_spikes = true) const = 0;
+    // first, which changes no result but, like synapses(), writes the engine: not const).
+    // record_spikes: include the recorded spikes.
+    virtual engine_snapshot snapshot(bool record_spikes = true) = 0;
 
 protected:
     engine() = default;

@@ -328,7 +328,7 @@ double engine_base::trace_after_step(std::uint32_t i, bool pre) const {
     return k >= 0 && k < t.size ? after * t.decay[k] : 0.0;
 }
 
-std::vector<synapse_view> engine_base::synapses() const {
+std::vector<synapse_view> engine_base::synapses() {
     sync_weights();
     std::vector<synapse_view> out;
     out.reserve(store_.size());

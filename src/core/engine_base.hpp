@@ -63,10 +63,10 @@ public:
     neuron_state state() const override;
     void read_potentials(std::uint32_t first, std::span<double> out) const override;
     void read_synaptic_currents(std::uint32_t first, std::span<double> out) const override;
-    std::vector<synapse_view> synapses() const override;
+    std::vector<synapse_view> synapses() override;
     run_stats stats() const override;
     std::uint64_t synapse_bytes() const override { return store_.bytes(); }
-    engine_snapshot snapshot(bool record_spikes) const override;
+    engine_snapshot snapshot(bool record_spikes) override;
     consolidation_report consolidate() override;
     growth_report add_synapses(std::span<const synapse_growth> add) override;
     std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons) override;
@@ -99,7 +99,7 @@ protected:
     virtual void clear_pending() = 0;
     // Bring weights up to date before they are read (for backends that defer updates), and the
     // number of weight updates such a backend applied outside step().
-    virtual void sync_weights() const {}
+    virtual void sync_weights() {}
     virtual std::uint64_t updates_outside_steps() const { return 0; }
     // Checkpoints (engine_snapshot::pending): read the input in transit into
     // out[d * n + i] (due at step_ + d, d < store_.max_delay), or replace it. A backend that

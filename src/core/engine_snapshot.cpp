@@ -124,7 +124,7 @@ void engine_base::write_pending(std::span<const std::int64_t> /*in*/) {
     throw backend_error("backend '" + std::string(backend()) + "' cannot load input in transit");
 }
 
-engine_snapshot engine_base::snapshot(bool record_spikes) const {
+engine_snapshot engine_base::snapshot(bool record_spikes) {
     sync_weights();  // exact: the cpu backend's flush applies the reference's updates
     engine_snapshot f;
     f.spec = spec_;

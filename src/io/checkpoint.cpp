@@ -607,7 +607,7 @@ engine_snapshot parse_checkpoint(std::span<const std::uint8_t> bytes, const std:
     return f;
 }
 
-void save_checkpoint(const engine& e, const std::filesystem::path& file,
+void save_checkpoint(engine& e, const std::filesystem::path& file,
                      std::span<const checkpoint_section> extra,
                      const checkpoint_save_options& options) {
     const std::vector<std::uint8_t> data =

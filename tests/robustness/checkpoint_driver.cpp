@@ -82,7 +82,7 @@ void put(std::FILE* f, const std::vector<T>& v) {
     }
 }
 
-void dump(const engine& e, const std::string& out) {
+void dump(engine& e, const std::string& out) {
     std::FILE* f = std::fopen(out.c_str(), "wb");
     if (f == nullptr) {
         throw error("cannot write " + out);

@@ -536,9 +536,9 @@ protected:
         late_updates_ = 0;
     }
 
-    void sync_weights() const override {
+    void sync_weights() override {
         if (!history_.empty() && step_ > flush_base_) {
-            late_updates_ += const_cast<cpu_engine*>(this)->flush(step_ - 1);
+            late_updates_ += flush(step_ - 1);
         }
     }
 
@@ -847,7 +847,7 @@ private:
     bool flush_due_ = false;
     bool amplitude_nonzero_ = false;  // a potentiation amplitude since flush_base_ was not 0
     std::uint64_t step_updates_ = 0;
-    mutable std::uint64_t late_updates_ = 0;
+    std::uint64_t late_updates_ = 0;
 };
 
 }  // namespace

@@ -156,11 +156,9 @@ protected:
         traces_stale_ = true;
     }
 
-    void sync_weights() const override {
+    void sync_weights() override {
         if (weights_stale_) {
-            // The engine itself is never const (engines are made by the factory), so writing
-            // the host copy of the weights through this const path is defined.
-            device_.download_weights(const_cast<cuda_engine*>(this)->store_.weight.data());
+            device_.download_weights(store_.weight.data());
             weights_stale_ = false;
         }
     }
@@ -224,7 +222,7 @@ private:
     std::vector<kernels::pre_state> pre_stage_;
     std::uint64_t depressions_ = 0;
     bool traces_stale_ = true;
-    mutable bool weights_stale_ = false;
+    bool weights_stale_ = false;
 };
 
 }  // namespace
