@@ -11,14 +11,11 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
 #include <type_traits>
 
-#include <fcntl.h>
-#include <unistd.h>
 #include <xxhash.h>
 
 #include <hebllm/errors.hpp>
@@ -52,9 +49,23 @@ std::uint64_t hash(const std::uint8_t* p, std::size_t n) {
 
 // ---- writing ----------------------------------------------------------------------------------
 
+// Writes sections in file order to a byte sink: the file header first (it holds the section
+// count, known up front), then each section's header (with its payload's checksum, computed
+// over the caller's memory) and payload. Nothing is copied: an array section is written
+// straight from the snapshot's vector.
 class writer {
 public:
-    void section(const std::string& name, const std::vector<std::uint8_t>& payload) {
+    writer(const io_detail::byte_sink& out, std::uint32_t sections)
+        : out_(out), expected_(sections) {
+        std::array<std::uint8_t, header_size> file{};
+        std::memcpy(file.data(), magic.data(), 8);
+        const std::uint32_t words[4] = {checkpoint_format_version, endian_marker, sections, 0};
+        std::memcpy(file.data() + 8, words, 16);
+        const std::uint64_t h = hash(file.data(), 24);
+        std::memcpy(file.data() + 24, &h, 8);
+        out_(file);
+    }
+    void section(const std::string& name, std::span<const std::uint8_t> payload) {
         std::array<std::uint8_t, section_header_size> h{};
         std::memcpy(h.data(), name.data(), std::min(name.size(), name_size));
         const std::uint64_t length = payload.size();
@@ -63,32 +74,25 @@ public:
         std::memcpy(h.data() + name_size + 8, &payload_hash, 8);
         const std::uint64_t header_hash = hash(h.data(), name_size + 16);
         std::memcpy(h.data() + name_size + 16, &header_hash, 8);
-        out_.insert(out_.end(), h.begin(), h.end());
-        out_.insert(out_.end(), payload.begin(), payload.end());
+        out_(h);
+        out_(payload);
         ++count_;
     }
     template <class T>
     void array(const std::string& name, const std::vector<T>& v) {
         static_assert(std::is_arithmetic_v<T>);
-        std::vector<std::uint8_t> payload(v.size() * sizeof(T));
-        if (!v.empty()) {
-            std::memcpy(payload.data(), v.data(), payload.size());
-        }
-        section(name, payload);
+        section(name, {reinterpret_cast<const std::uint8_t*>(v.data()), v.size() * sizeof(T)});
     }
-    std::vector<std::uint8_t> finish() {
-        std::vector<std::uint8_t> file(header_size);
-        std::memcpy(file.data(), magic.data(), 8);
-        const std::uint32_t words[4] = {checkpoint_format_version, endian_marker, count_, 0};
-        std::memcpy(file.data() + 8, words, 16);
-        const std::uint64_t h = hash(file.data(), 24);
-        std::memcpy(file.data() + 24, &h, 8);
-        file.insert(file.end(), out_.begin(), out_.end());
-        return file;
+    void finish() const {
+        if (count_ != expected_) {
+            throw internal_error("checkpoint writer: " + std::to_string(count_) +
+                                 " sections written, the header says " + std::to_string(expected_));
+        }
     }
 
 private:
-    std::vector<std::uint8_t> out_;
+    const io_detail::byte_sink& out_;
+    std::uint32_t expected_;
     std::uint32_t count_ = 0;
 };
 
@@ -273,90 +277,30 @@ io_detail::checkpoint_fault& fault_plan() {
     return fault;
 }
 
-std::string errno_text(int err) {
-    return std::strerror(err);
-}
-
-void write_atomic(const std::filesystem::path& path, const std::vector<std::uint8_t>& data) {
-    const io_detail::checkpoint_fault fault = fault_plan();
-    if (fault.after_bytes < 0 && !fault.before_rename && !fault.after_rename) {
-        io_detail::write_file_atomic(
-            path, std::string_view(reinterpret_cast<const char*>(data.data()), data.size()));
-        return;
-    }
-    // The same steps as io_detail::write_file_atomic, with the crash points.
-    const std::string name = path.string();
-    std::filesystem::path dir = path.parent_path();
-    if (dir.empty()) {
-        dir = ".";
-    }
-    // Built with append: GCC 12 at -O2 gives a false -Wrestrict for "." + std::string.
-    std::string temp_name(1, '.');
-    temp_name.append(path.filename().string())
-        .append(".tmp.")
-        .append(std::to_string(::getpid()))
-        .append(".f");
-    const std::filesystem::path temp = dir / temp_name;
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-    if (fd < 0) {
-        throw file_error(name, 0, "cannot create temporary file: " + errno_text(errno));
-    }
-    std::size_t done = 0;
-    while (done < data.size()) {
-        std::size_t n = std::min<std::size_t>(4096, data.size() - done);
-        if (fault.after_bytes >= 0) {
-            const auto limit = static_cast<std::size_t>(fault.after_bytes);
-            if (done >= limit) {
-                ::_exit(86);
-            }
-            n = std::min(n, limit - done);
-        }
-        const ssize_t w = ::write(fd, data.data() + done, n);
-        if (w < 0) {
-            ::close(fd);
-            ::unlink(temp.c_str());
-            throw file_error(name, 0, "cannot write: " + errno_text(errno));
-        }
-        done += static_cast<std::size_t>(w);
-    }
-    if (fault.after_bytes >= 0) {  // K >= the file's size: everything written, not flushed
-        ::_exit(86);
-    }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        ::unlink(temp.c_str());
-        throw file_error(name, 0, "cannot flush to disk: " + errno_text(errno));
-    }
-    if (fault.before_rename) {
-        ::_exit(86);
-    }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        ::unlink(temp.c_str());
-        throw file_error(name, 0, "cannot rename temporary file into place: " + errno_text(errno));
-    }
-    if (fault.after_rename) {
-        ::_exit(86);
-    }
-    const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
-}
-
 }  // namespace
 
 // ---- the format
 // -----------------------------------------------------------------------------------
 
-std::vector<std::uint8_t> serialize_checkpoint(const engine_snapshot& f,
-                                               std::span<const checkpoint_section> extra) {
+namespace {
+
+// The sections of the format, in order: 35 always, the recorded spikes' 2 when kept, then the
+// extra ones (writer::finish() checks the count).
+constexpr std::uint32_t fixed_sections = 35;
+
+void check_extra_names(std::span<const checkpoint_section> extra) {
     for (const checkpoint_section& x : extra) {
         if (!valid_extra_name(x.name)) {
             throw model_error("checkpoint section name '" + x.name +
                               "' must be 1 to 42 characters of [A-Za-z0-9._-]");
         }
     }
-    writer w;
+}
+
+void write_checkpoint(const engine_snapshot& f, std::span<const checkpoint_section> extra,
+                      const io_detail::byte_sink& out) {
+    writer w(out, fixed_sections + (f.has_recorded_spikes ? 2u : 0u) +
+                      static_cast<std::uint32_t>(extra.size()));
     w.section("spec.toml", to_bytes(io_detail::network_toml_text(f.spec)));
     {
         packer p;
@@ -451,7 +395,19 @@ std::vector<std::uint8_t> serialize_checkpoint(const engine_snapshot& f,
     for (const checkpoint_section& x : extra) {
         w.section(extra_prefix + x.name, x.bytes);
     }
-    return w.finish();
+    w.finish();
+}
+
+}  // namespace
+
+std::vector<std::uint8_t> serialize_checkpoint(const engine_snapshot& f,
+                                               std::span<const checkpoint_section> extra) {
+    check_extra_names(extra);
+    std::vector<std::uint8_t> bytes;
+    write_checkpoint(f, extra, [&](std::span<const std::uint8_t> b) {
+        bytes.insert(bytes.end(), b.begin(), b.end());
+    });
+    return bytes;
 }
 
 engine_snapshot parse_checkpoint(std::span<const std::uint8_t> bytes, const std::string& file,
@@ -610,9 +566,12 @@ engine_snapshot parse_checkpoint(std::span<const std::uint8_t> bytes, const std:
 void save_checkpoint(engine& e, const std::filesystem::path& file,
                      std::span<const checkpoint_section> extra,
                      const checkpoint_save_options& options) {
-    const std::vector<std::uint8_t> data =
-        serialize_checkpoint(e.snapshot(options.recorded_spikes), extra);
-    write_atomic(file, data);
+    check_extra_names(extra);
+    // Streamed: the snapshot (one copy of the state) goes to the file section by section.
+    const engine_snapshot snap = e.snapshot(options.recorded_spikes);
+    io_detail::write_file_atomic(
+        file, [&](const io_detail::byte_sink& out) { write_checkpoint(snap, extra, out); },
+        fault_plan());
 }
 
 loaded_checkpoint load_checkpoint(const std::filesystem::path& file, std::string_view backend,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "io/file_util.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
@@ -95,6 +96,14 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view data) {
+    write_file_atomic(path, [&](const byte_sink& write) {
+        write({reinterpret_cast<const std::uint8_t*>(data.data()), data.size()});
+    });
+}
+
+void write_file_atomic(const std::filesystem::path& path,
+                       const std::function<void(const byte_sink&)>& produce,
+                       const checkpoint_fault& fault) {
     const std::string name = path.string();
     if (!path.has_filename()) {
         throw file_error(name, 0, "cannot write: not a file name");
@@ -132,18 +141,42 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data)
         ::unlink(temp.c_str());
         throw file_error(name, 0, what + ": " + errno_text(err));
     };
-    const char* p = data.data();
-    std::size_t left = data.size();
-    while (left > 0) {
-        const ssize_t n = ::write(fd, p, left);
-        if (n < 0) {
-            if (errno == EINTR) {
-                continue;
+    std::uint64_t written = 0;
+    const byte_sink write = [&](std::span<const std::uint8_t> bytes) {
+        const std::uint8_t* p = bytes.data();
+        std::size_t left = bytes.size();
+        while (left > 0) {
+            std::size_t chunk = left;
+            if (fault.after_bytes >= 0) {  // the test seam: die after exactly K bytes
+                const auto limit = static_cast<std::uint64_t>(fault.after_bytes);
+                if (written >= limit) {
+                    ::_exit(86);
+                }
+                chunk = static_cast<std::size_t>(std::min<std::uint64_t>(chunk, limit - written));
             }
-            fail("cannot write", errno);
+            const ssize_t n = ::write(fd, p, chunk);
+            if (n < 0) {
+                if (errno == EINTR) {
+                    continue;
+                }
+                fail("cannot write", errno);
+            }
+            p += n;
+            left -= static_cast<std::size_t>(n);
+            written += static_cast<std::uint64_t>(n);
         }
-        p += n;
-        left -= static_cast<std::size_t>(n);
+    };
+    try {
+        produce(write);
+    } catch (...) {
+        if (guard.get() >= 0) {  // else fail() has closed and removed it already
+            guard.close_checked();
+            ::unlink(temp.c_str());
+        }
+        throw;
+    }
+    if (fault.after_bytes >= 0) {  // K >= the file's size: everything written, not flushed
+        ::_exit(86);
     }
     if (::fsync(fd) != 0) {
         fail("cannot flush to disk", errno);
@@ -151,8 +184,14 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view data)
     if (guard.close_checked() != 0) {
         fail("cannot close", errno);
     }
+    if (fault.before_rename) {
+        ::_exit(86);
+    }
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         fail("cannot rename temporary file into place", errno);
+    }
+    if (fault.after_rename) {
+        ::_exit(86);
     }
     // Make the rename itself durable. Best effort: some file systems refuse fsync on a
     // directory, and the data is already safely in place for readers.

@@ -5,8 +5,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
+
+#include "io/checkpoint_fault.hpp"
 
 namespace hebllm::io_detail {
 
@@ -17,6 +21,15 @@ std::string read_file(const std::filesystem::path& path);
 // cannot cross file systems), fsync, rename over path, then fsync the directory. On any
 // failure the temporary file is removed, path is left as it was, and file_error is thrown.
 void write_file_atomic(const std::filesystem::path& path, std::string_view data);
+
+// The same, streamed: `produce` emits the file's bytes in order through the function it is
+// given (nothing is held in memory here). An exception from `produce` removes the temporary
+// file and propagates. `fault` is the checkpoint writer's test seam (io/checkpoint_fault.hpp);
+// production callers leave it at its default (no fault).
+using byte_sink = std::function<void(std::span<const std::uint8_t>)>;
+void write_file_atomic(const std::filesystem::path& path,
+                       const std::function<void(const byte_sink&)>& produce,
+                       const checkpoint_fault& fault = {});
 
 // Shortest decimal that reads back to exactly v (std::to_chars), e.g. 0.1 -> "0.1", 1 -> "1".
 void append_double(std::string& out, double v);
