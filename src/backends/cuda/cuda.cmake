@@ -4,8 +4,8 @@
 add_library(hebllm_backend_cuda_device STATIC cuda/cuda_device.cu)
 set_target_properties(hebllm_backend_cuda_device PROPERTIES
   CUDA_STANDARD 20 CUDA_STANDARD_REQUIRED ON CUDA_EXTENSIONS OFF)
-target_include_directories(hebllm_backend_cuda_device PRIVATE ${PROJECT_SOURCE_DIR}/src
-                           ${PROJECT_SOURCE_DIR}/include)
+hebllm_layer_includes(hebllm_backend_cuda_device core backends/cuda)
+target_include_directories(hebllm_backend_cuda_device PRIVATE ${PROJECT_SOURCE_DIR}/include)
 target_include_directories(hebllm_backend_cuda_device SYSTEM PRIVATE ${RANDOM123_INCLUDE_DIR})
 # Determinism (docs/determinism.md): no FMA contraction, no fast math; host side as hebllm_flags.
 target_compile_options(hebllm_backend_cuda_device PRIVATE
@@ -19,6 +19,6 @@ endif()
 target_link_libraries(hebllm_backend_cuda_device PUBLIC CUDA::cudart_static)
 
 add_library(hebllm_backend_cuda STATIC cuda/cuda_engine.cpp)
-target_include_directories(hebllm_backend_cuda PRIVATE ${PROJECT_SOURCE_DIR}/src)
+hebllm_layer_includes(hebllm_backend_cuda core backends/cuda)
 target_link_libraries(hebllm_backend_cuda PUBLIC hebllm_core hebllm_backend_cuda_device
                       PRIVATE hebllm_flags)
