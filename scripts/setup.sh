@@ -15,6 +15,8 @@ packages=(
   # The language layer (docs/language.md): SentencePiece for the subword tokenizer; the KJV
   # (`hebllm corpus kjv`, the KJV-256 test) and the fortunes (the continual benchmark).
   libsentencepiece-dev bible-kjv bible-kjv-text fortunes fortunes-min
+  # The Python module (docs/python.md): pybind11 and the Python headers; pytest for its tests.
+  pybind11-dev python3-dev python3-pytest
 )
 missing=()
 for p in "${packages[@]}"; do
