@@ -145,75 +145,82 @@ struct consolidation_report {
     std::uint64_t bytes_freed() const { return bytes_before - bytes_after; }
 };
 
-class engine {
+namespace detail {
+class engine_base;
+}
+
+class engine final {
 public:
-    virtual ~engine() = default;
+    // Made by make_engine(): the backend behind it is private (src/core/engine_base.hpp; the
+    // extension point for a new backend is the step's phases there, not this API).
+    explicit engine(std::unique_ptr<detail::engine_base> impl);
+    ~engine();
     engine(const engine&) = delete;
     engine& operator=(const engine&) = delete;
 
-    virtual std::string_view backend() const = 0;
-    virtual const network_spec& spec() const = 0;
-    virtual std::uint32_t neuron_count() const = 0;
-    virtual std::uint64_t synapse_count() const = 0;
-    virtual std::int64_t current_step() const = 0;
+    std::string_view backend() const;
+    const network_spec& spec() const;
+    std::uint32_t neuron_count() const;
+    std::uint64_t synapse_count() const;
+    std::int64_t current_step() const;
     double time_ms() const { return static_cast<double>(current_step()) * spec().dt_ms; }
 
     // Advance one step / run for duration_ms (rounded to whole steps).
-    virtual void step(const input_fn& fn = {}) = 0;
+    void step(const input_fn& fn = {});
     void run(double duration_ms, const input_fn& fn = {});
 
     // Spikes of the last step, sorted by neuron id.
-    virtual std::span<const std::uint32_t> last_spikes() const = 0;
+    std::span<const std::uint32_t> last_spikes() const;
 
     // Inputs added while running (same semantics as network_spec::stimuli/input_spikes).
-    virtual void add_stimulus(const stimulus& s) = 0;
+    void add_stimulus(const stimulus& s);
     // Drive the neurons of `token` in population `population_name` (default: the first sensory
     // population) with forced Poisson spikes at rate_hz for duration_ms, starting now.
     void stimulate_token(std::uint32_t token, double duration_ms, double rate_hz = 1000.0,
                          const std::string& population_name = "");
 
     // Neuromodulation inputs (decay every step); modulation() is the m used in the last step.
-    virtual void set_surprise(double value) = 0;
-    virtual void set_reward(double value) = 0;
+    void set_surprise(double value);
+    void set_reward(double value);
     // The modulator itself, for neuromodulation kind `external` (a model_error otherwise);
     // used from the next step on until changed.
-    virtual void set_modulation(double value) = 0;
-    virtual double modulation() const = 0;
+    void set_modulation(double value);
+    double modulation() const;
 
     // Put every neuron back into its initial state (v, synaptic current, adaptation, traces,
     // refractoriness) and drop input still in transit; weights, homeostatic thresholds, the
     // neuromodulator and the step counter are kept (the original network's reset()).
-    virtual void reset_state() = 0;
+    void reset_state();
     // Zero the counters of stats() and the recordings (e.g. after a warm-up).
-    virtual void reset_stats() = 0;
+    void reset_stats();
 
-    virtual const std::vector<spike_event>& spikes() const = 0;    // recorded spikes
-    virtual const std::vector<state_sample>& samples() const = 0;  // recorded samples
-    virtual std::vector<std::uint64_t> population_spike_counts() const = 0;
-    virtual void clear_recording() = 0;
+    const std::vector<spike_event>& spikes() const;    // recorded spikes
+    const std::vector<state_sample>& samples() const;  // recorded samples
+    std::vector<std::uint64_t> population_spike_counts() const;
+    void clear_recording();
 
-    virtual neuron_state state() const = 0;
+    neuron_state state() const;
     // Cheap reads of one state variable of neurons [first, first + out.size()) after the last
     // step, for readouts that run every step (state() copies everything). Throws model_error
     // if the range is out of bounds.
-    virtual void read_potentials(std::uint32_t first, std::span<double> out) const = 0;
-    virtual void read_synaptic_currents(std::uint32_t first, std::span<double> out) const = 0;
+    void read_potentials(std::uint32_t first, std::span<double> out) const;
+    void read_synaptic_currents(std::uint32_t first, std::span<double> out) const;
     // Every synapse, sorted by (pre, post). Not const: a backend that defers weight updates
     // (the cpu backend's lazy STDP, a device's copy) brings the weights up to date first, which
     // changes no result but writes the engine's memory (so no concurrent calls on one engine).
-    virtual std::vector<synapse_view> synapses() = 0;
-    virtual run_stats stats() const = 0;  // a copy: safe to call from several threads at once
+    std::vector<synapse_view> synapses();
+    run_stats stats() const;  // a copy: safe to call from several threads at once
     // Bytes held by the synapse store (excluding recordings).
-    virtual std::uint64_t synapse_bytes() const = 0;
+    std::uint64_t synapse_bytes() const;
 
     // Sleep consolidation now (needs [consolidation] enabled): replay the buffered input
     // patterns at reduced plasticity, strengthen the strongest plastic synapses, prune the weak
     // ones (the synapse store shrinks). Runs by itself on the spec's schedule inside step().
     // Same result on every backend and thread count.
-    virtual consolidation_report consolidate() = 0;
+    consolidation_report consolidate();
     // The last consolidation, scheduled or not (all zero before the first), and how many ran.
-    virtual const consolidation_report& last_consolidation() const = 0;
-    virtual std::uint64_t consolidations() const = 0;
+    const consolidation_report& last_consolidation() const;
+    std::uint64_t consolidations() const;
 
     // Structural plasticity: add synapses between steps (they carry spikes and learn from the
     // next step on; spikes already in transit are unaffected). A synapse whose pre, post,
@@ -221,21 +228,21 @@ public:
     // Same result on every backend and thread count; kept by snapshot() and checkpoints.
     // Throws model_error for an invalid synapse (ids, delay, weight, plastic without [stdp])
     // and capacity_error past engine_options::max_synapses, in both cases changing nothing.
-    virtual growth_report add_synapses(std::span<const synapse_growth> add) = 0;
+    growth_report add_synapses(std::span<const synapse_growth> add);
     // Remove every synapse from or to the given neurons (structural plasticity: a neuron
     // detached from the network, e.g. a conjunction unit reclaimed in sleep). Weights are
     // brought up to date first; spikes already in transit still arrive. Same result on every
     // backend and thread count. Throws model_error for an id outside the network, changing
     // nothing. Returns the number of synapses removed.
-    virtual std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons) = 0;
+    std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons);
 
     // Everything needed to continue exactly (engine_state.hpp; weights brought up to date
     // first, which changes no result but, like synapses(), writes the engine: not const).
     // record_spikes: include the recorded spikes.
-    virtual engine_snapshot snapshot(bool record_spikes = true) = 0;
+    engine_snapshot snapshot(bool record_spikes = true);
 
-protected:
-    engine() = default;
+private:
+    std::unique_ptr<detail::engine_base> impl_;
 };
 
 // Names of the backends compiled into this build ("reference", "cpu", ...).

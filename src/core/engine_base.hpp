@@ -36,42 +36,48 @@ struct neuron_arrays {
 // model_error naming the first inconsistency.
 synapse_store store_from_snapshot(const engine_snapshot& from, std::uint32_t n);
 
-class engine_base : public engine {
+// What a backend derives from: the engine's whole behaviour but for the four phases (and the
+// hooks below). hebllm::engine, the public class, holds one and forwards to it.
+class engine_base {
 public:
+    virtual ~engine_base() = default;
+    engine_base(const engine_base&) = delete;
+    engine_base& operator=(const engine_base&) = delete;
+    virtual std::string_view backend() const = 0;
     // from: continue from a snapshot (its synapse store is taken instead of building one from
     // the spec; the backend's constructor then calls restore()).
     engine_base(const network_spec& spec, const engine_options& options,
                 const engine_snapshot* from = nullptr);
 
-    const network_spec& spec() const override { return spec_; }
-    std::uint32_t neuron_count() const override { return n_; }
-    std::uint64_t synapse_count() const override { return store_.size(); }
-    std::int64_t current_step() const override { return step_; }
-    void step(const input_fn& fn) override;
-    std::span<const std::uint32_t> last_spikes() const override { return spikes_; }
-    void add_stimulus(const stimulus& s) override;
-    void set_surprise(double value) override { surprise_ = value; }
-    void set_reward(double value) override { reward_ = value; }
-    void set_modulation(double value) override;
-    double modulation() const override { return modulation_; }
-    void reset_state() override;
-    void reset_stats() override;
-    const std::vector<spike_event>& spikes() const override { return recorded_spikes_; }
-    const std::vector<state_sample>& samples() const override { return samples_; }
-    std::vector<std::uint64_t> population_spike_counts() const override { return pop_counts_; }
-    void clear_recording() override;
-    neuron_state state() const override;
-    void read_potentials(std::uint32_t first, std::span<double> out) const override;
-    void read_synaptic_currents(std::uint32_t first, std::span<double> out) const override;
-    std::vector<synapse_view> synapses() override;
-    run_stats stats() const override;
-    std::uint64_t synapse_bytes() const override { return store_.bytes(); }
-    engine_snapshot snapshot(bool record_spikes) override;
-    consolidation_report consolidate() override;
-    growth_report add_synapses(std::span<const synapse_growth> add) override;
-    std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons) override;
-    const consolidation_report& last_consolidation() const override { return last_report_; }
-    std::uint64_t consolidations() const override { return consolidations_; }
+    const network_spec& spec() const { return spec_; }
+    std::uint32_t neuron_count() const { return n_; }
+    std::uint64_t synapse_count() const { return store_.size(); }
+    std::int64_t current_step() const { return step_; }
+    void step(const input_fn& fn);
+    std::span<const std::uint32_t> last_spikes() const { return spikes_; }
+    void add_stimulus(const stimulus& s);
+    void set_surprise(double value) { surprise_ = value; }
+    void set_reward(double value) { reward_ = value; }
+    void set_modulation(double value);
+    double modulation() const { return modulation_; }
+    void reset_state();
+    void reset_stats();
+    const std::vector<spike_event>& spikes() const { return recorded_spikes_; }
+    const std::vector<state_sample>& samples() const { return samples_; }
+    std::vector<std::uint64_t> population_spike_counts() const { return pop_counts_; }
+    void clear_recording();
+    neuron_state state() const;
+    void read_potentials(std::uint32_t first, std::span<double> out) const;
+    void read_synaptic_currents(std::uint32_t first, std::span<double> out) const;
+    std::vector<synapse_view> synapses();
+    run_stats stats() const;
+    std::uint64_t synapse_bytes() const { return store_.bytes(); }
+    engine_snapshot snapshot(bool record_spikes);
+    consolidation_report consolidate();
+    growth_report add_synapses(std::span<const synapse_growth> add);
+    std::uint64_t remove_synapses_of(std::span<const std::uint32_t> neurons);
+    const consolidation_report& last_consolidation() const { return last_report_; }
+    std::uint64_t consolidations() const { return consolidations_; }
     // Load the state of a snapshot whose synapse store this engine was constructed with (see
     // the constructor); called by each backend's factory once the engine is complete.
     void restore(const engine_snapshot& from);

@@ -5,6 +5,8 @@
 #include <array>
 #include <bit>
 #include <iterator>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include <omp.h>
@@ -858,7 +860,7 @@ std::unique_ptr<engine> make_cpu_engine(const network_spec& spec, const engine_o
     if (from != nullptr) {
         e->restore(*from);
     }
-    return e;
+    return std::make_unique<engine>(std::move(e));
 }
 
 }  // namespace hebllm::cpu

@@ -3,7 +3,9 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <hebllm/errors.hpp>
@@ -236,7 +238,7 @@ std::unique_ptr<engine> make_cuda_engine(const network_spec& spec, const engine_
     if (from != nullptr) {
         e->restore(*from);
     }
-    return e;
+    return std::make_unique<engine>(std::move(e));
 }
 
 }  // namespace hebllm::HEBLLM_CUDA_NS

@@ -2,6 +2,8 @@
 #include "backends/reference/reference_engine.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <utility>
 #include <vector>
 
 #include "core/engine_base.hpp"
@@ -145,7 +147,7 @@ std::unique_ptr<engine> make_reference_engine(const network_spec& spec,
     if (from != nullptr) {
         e->restore(*from);
     }
-    return e;
+    return std::make_unique<engine>(std::move(e));
 }
 
 }  // namespace hebllm::reference
