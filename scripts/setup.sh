@@ -17,6 +17,8 @@ packages=(
   libsentencepiece-dev bible-kjv bible-kjv-text fortunes fortunes-min
   # The Python module (docs/python.md): pybind11 and the Python headers; pytest for its tests.
   pybind11-dev python3-dev python3-pytest
+  # hebllm.plot (docs/python.md): matplotlib, imported only when hebllm.plot is used.
+  python3-matplotlib
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -17,6 +17,13 @@ The whole engine::
     engine = hebllm.make_engine(network, backend="auto", threads=0)
     engine.run(100.0)
     engine.save("run.heb"); engine = hebllm.load("run.heb")   # exact resume
+
+Language (``hebllm.lang``: corpora, tokenizers, baselines, the spiking learner, model files)
+and plots (``hebllm.plot``: raster, rates, weight histograms, learning curves; needs
+matplotlib, imported only when a plot is made)::
+
+    model, report = hebllm.lang.train("corpus.txt", tier="smoke", save="m.heb")
+    hebllm.plot.raster(engine.spikes(), network).savefig("raster.png")
 """
 
 from __future__ import annotations
@@ -43,9 +50,12 @@ from ._hebllm import (  # noqa: F401  (re-exported)
     make_hebsnn,
     parse_config,
 )
+from . import lang, plot  # noqa: E402,F401  (plot imports matplotlib only when called)
 
 __all__ = [
     "HebSNN",
+    "lang",
+    "plot",
     "Network",
     "Engine",
     "load_config",

@@ -7,6 +7,8 @@ from typing import Optional
 import numpy as np
 import numpy.typing as npt
 
+from . import lang as lang
+from . import plot as plot
 from ._hebllm import SPIKE_DTYPE as SPIKE_DTYPE
 from ._hebllm import SYNAPSE_DTYPE as SYNAPSE_DTYPE
 from ._hebllm import BackendError as BackendError

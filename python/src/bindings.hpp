@@ -11,5 +11,6 @@ namespace hebllm::python {
 void register_errors(pybind11::module_& m);   // register_errors.cpp: hebllm.Error and children
 void register_network(pybind11::module_& m);  // register_network.cpp: Network, load_config, ...
 void register_engine(pybind11::module_& m);   // register_engine.cpp: Engine, make_engine, load
+void register_lang(pybind11::module_& m);     // register_lang.cpp: the hebllm.lang submodule
 
 }  // namespace hebllm::python

@@ -20,6 +20,7 @@ PYBIND11_MODULE(_hebllm, m) {
     hebllm::python::register_errors(m);
     hebllm::python::register_network(m);
     hebllm::python::register_engine(m);
+    hebllm::python::register_lang(m);
 
     m.def(
         "build_info",

@@ -810,7 +810,8 @@ std::string network_learner::taught_text() const {
 
 std::string network_learner::state_text() const {
     if (predicted_) {
-        throw internal_error("learner state saved in the middle of a token window");
+        bad("the learner state can only be saved between tokens: observe() the token that "
+            "predict() was called for first");
     }
     return params_.to_text() + "--\n" + "beta = " + fmt(beta_) + "\nspike_alpha = " + fmt(alpha_) +
            "\ncurrent = " + std::to_string(current_) +
