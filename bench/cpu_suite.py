@@ -947,6 +947,20 @@ def report_from_raw(args):
     return 0
 
 
+
+def portable_paths(value):
+    """The record as written to cpu_raw.jsonl: paths inside the repository relative to it and
+    temporary directories as $TMPDIR, so that the committed file names no machine's paths."""
+    repo = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+    tmp = tempfile.gettempdir().rstrip(os.sep) + os.sep
+    if isinstance(value, dict):
+        return {k: portable_paths(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [portable_paths(v) for v in value]
+    if isinstance(value, str):
+        return value.replace(repo, '').replace(tmp, '$TMPDIR/')
+    return value
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -1014,13 +1028,13 @@ def main(argv=None):
     raw_path = os.path.join(args.out_dir, 'cpu_raw.jsonl')
     records = []
     with open(raw_path, 'w') as raw:
-        raw.write(json.dumps(meta, sort_keys=True) + '\n')
+        raw.write(json.dumps(portable_paths(meta), sort_keys=True) + '\n')
 
         def emit(rec):
             rec.setdefault('time_utc', datetime.datetime.now(datetime.timezone.utc)
                            .strftime('%Y-%m-%d %H:%M:%S'))
             records.append(rec)
-            raw.write(json.dumps(rec, sort_keys=True) + '\n')
+            raw.write(json.dumps(portable_paths(rec), sort_keys=True) + '\n')
             raw.flush()
 
         if not args.no_seed:
