@@ -549,6 +549,8 @@ network_learner::network_learner(const learner_params& p, std::string_view backe
 network_learner::own_state network_learner::save_own() const {
     own_state s;
     s.beta = beta_;
+    s.gain_power = gain_power_;
+    s.gain_top = gain_top_;
     s.alpha = alpha_;
     s.current = current_;
     s.predicted = predicted_;
@@ -571,6 +573,8 @@ network_learner::own_state network_learner::save_own() const {
 
 void network_learner::load_own(const own_state& s) {
     beta_ = s.beta;
+    gain_power_ = s.gain_power;
+    gain_top_ = s.gain_top;
     alpha_ = s.alpha;
     counts_ = s.counts;
     current_ = s.current;
@@ -677,6 +681,12 @@ network_learner::network_learner(std::unique_ptr<engine> restored, std::string_v
         const std::string_view value = trim(line.substr(eq + 1));
         if (key == "beta") {
             beta_ = parse_double(key, value);
+        } else if (key == "readout_power" || key == "readout_top") {
+            const double x = parse_double(key, value);
+            if (!std::isfinite(x) || x < 0.0) {
+                bad("saved " + std::string(key) + " must be finite and >= 0");
+            }
+            (key == "readout_power" ? gain_power_ : gain_top_) = x;
         } else if (key == "spike_alpha") {
             alpha_ = parse_double(key, value);
             if (!(alpha_ > 0.0)) {
@@ -813,8 +823,9 @@ std::string network_learner::state_text() const {
         bad("the learner state can only be saved between tokens: observe() the token that "
             "predict() was called for first");
     }
-    return params_.to_text() + "--\n" + "beta = " + fmt(beta_) + "\nspike_alpha = " + fmt(alpha_) +
-           "\ncurrent = " + std::to_string(current_) +
+    return params_.to_text() + "--\n" + "beta = " + fmt(beta_) +
+           "\nreadout_power = " + fmt(gain_power_) + "\nreadout_top = " + fmt(gain_top_) +
+           "\nspike_alpha = " + fmt(alpha_) + "\ncurrent = " + std::to_string(current_) +
            "\npredicted = false\nlearning = " + (learning_ ? "true" : "false") +
            "\nlearned = " + std::to_string(learned_) +
            "\nrecruited2 = " + std::to_string(recruited_[2]) +
@@ -833,6 +844,13 @@ bool network_learner::hierarchical() const {
 
 std::string network_learner::name() const {
     return params_.plastic ? "spiking network" : "spiking network, plasticity off";
+}
+
+double network_learner::gain(double strongest) const {
+    if (gain_power_ == 0.0 || !(gain_top_ > 0.0)) {
+        return 1.0;
+    }
+    return std::pow(std::max(strongest, 1e-3 * gain_top_) / gain_top_, -gain_power_);
 }
 
 void network_learner::set_beta(double beta) {
@@ -1236,15 +1254,17 @@ void network_learner::predict(std::span<double> p) {
         }
         return;
     }
-    // Softmax of beta x drive; with novelty neurons and untaught tokens, exp(beta x novel
-    // drive) more, shared equally among the untaught tokens.
+    // Softmax of b x drive, b = beta x gain(strongest drive); with novelty neurons and
+    // untaught tokens, exp(b x novel drive) more, shared equally among the untaught tokens.
     const bool novel = params_.novelty && untaught_ > 0;
-    const double top = std::max(*std::max_element(drive_.begin(), drive_.end()),
-                                novel ? novel_drive_ : -std::numeric_limits<double>::infinity());
-    const double share = novel ? std::exp(beta_ * (novel_drive_ - top)) / untaught_ : 0.0;
+    const double strongest = *std::max_element(drive_.begin(), drive_.end());
+    const double b = beta_ * gain(strongest);
+    const double top =
+        std::max(strongest, novel ? novel_drive_ : -std::numeric_limits<double>::infinity());
+    const double share = novel ? std::exp(b * (novel_drive_ - top)) / untaught_ : 0.0;
     double z = 0.0;
     for (std::size_t i = 0; i < p.size(); ++i) {
-        p[i] = std::exp(beta_ * (drive_[i] - top)) + (taught_[i] == 0 ? share : 0.0);
+        p[i] = std::exp(b * (drive_[i] - top)) + (taught_[i] == 0 ? share : 0.0);
         z += p[i];
     }
     for (double& x : p) {
@@ -1362,14 +1382,24 @@ double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
     // predict()'s distribution; a frozen pass teaches nothing, so the untaught tokens stay
     // the same over the stream.
     const bool with_novelty = params_.novelty && untaught_ > 0;
-    const auto bits_at = [&](double beta) {
+    // The strongest drive of each window and its mean, the normalisation's reference.
+    std::vector<double> strongest(stream.size());
+    double mean_strongest = 0.0;
+    for (std::size_t n = 0; n < stream.size(); ++n) {
+        const float* d = drives.data() + n * v;
+        strongest[n] = *std::max_element(d, d + v);
+        mean_strongest += strongest[n];
+    }
+    mean_strongest /= static_cast<double>(stream.size());
+    gain_top_ = mean_strongest > 0.0 ? mean_strongest : 0.0;
+    const auto bits_at = [&](double beta0) {
         double sum = 0.0;
         for (std::size_t n = 0; n < stream.size(); ++n) {
             const float* d = drives.data() + n * v;
             const double dn = novel[n];
-            const double top =
-                std::max(static_cast<double>(*std::max_element(d, d + v)),
-                         with_novelty ? dn : -std::numeric_limits<double>::infinity());
+            const double beta = beta0 * gain(strongest[n]);
+            const double top = std::max(
+                strongest[n], with_novelty ? dn : -std::numeric_limits<double>::infinity());
             const double mass = with_novelty ? std::exp(beta * (dn - top)) : 0.0;
             double z = mass;  // the untaught tokens' shares add up to it
             for (std::size_t i = 0; i < v; ++i) {
@@ -1387,7 +1417,26 @@ double network_learner::fit_readout(std::span<const std::uint32_t> stream) {
         }
         return sum / static_cast<double>(stream.size()) / std::log(2.0);
     };
-    beta_ = golden_log(bits_at, 1e-4, 100.0);
+    // beta for each normalisation power of a small grid (0: none); the best pair is kept, the
+    // smaller power on a tie. Without any drive (nothing learned) there is nothing to normalise.
+    double best_bits = std::numeric_limits<double>::infinity();
+    double best_beta = 0.046;
+    double best_power = 0.0;
+    for (const double power : {0.0, 0.25, 0.5, 0.75, 1.0, 1.25}) {
+        if (power > 0.0 && gain_top_ <= 0.0) {
+            break;
+        }
+        gain_power_ = power;
+        const double beta = golden_log(bits_at, 1e-4, 100.0);
+        const double bits = bits_at(beta);
+        if (bits < best_bits) {
+            best_bits = bits;
+            best_beta = beta;
+            best_power = power;
+        }
+    }
+    beta_ = best_beta;
+    gain_power_ = best_power;
     const auto c = [&](double alpha) {
         double sum = 0.0;
         for (std::size_t n = 0; n < stream.size(); ++n) {

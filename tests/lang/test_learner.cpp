@@ -356,6 +356,37 @@ TEST(learner, recruited_conjunction_units_learn_a_second_order_source) {
 
 // Growth is part of the network's state: reference and cpu (every parallel path on) give the
 // same predictions, and a learner saved half way and restored continues exactly.
+// The fitted readout (beta and the normalisation power, docs/learner.md "Readout") is what
+// predict() uses: the bits fit_readout() reports on its stream equal the bits of frozen
+// predictions over the same stream, and a learner restored from its state text predicts the
+// same distributions.
+TEST(learner, fitted_readout_is_the_one_predict_uses_and_resumes) {
+    const auto train = second_order_stream(1500, 11);
+    const auto validation = second_order_stream(400, 12);
+    network_learner net(conjunction_params(3), "cpu");
+    for (const std::uint32_t t : train) {
+        net.observe(t, true);
+    }
+    const double fitted = net.fit_readout(validation);
+    std::printf("[ learner ] readout beta %.5f, power %.3f (reference drive %.3f): %.4f bits\n",
+                net.beta(), net.readout_power(), net.readout_top(), fitted);
+    EXPECT_GT(net.readout_top(), 0.0);
+    // The fit keeps the drives as floats (memory), predict() as doubles: equal to 1e-3 bits.
+    EXPECT_NEAR(frozen_bits(net, validation), fitted, 1e-3);
+    network_learner copy(make_engine(net.network().snapshot(false), "cpu"), net.state_text());
+    EXPECT_EQ(copy.readout_power(), net.readout_power());
+    EXPECT_EQ(copy.readout_top(), net.readout_top());
+    std::vector<double> pa(8);
+    std::vector<double> pb(8);
+    for (const std::uint32_t t : validation) {
+        net.predict(pa);
+        copy.predict(pb);
+        ASSERT_EQ(pa, pb);
+        net.observe(t, false);
+        copy.observe(t, false);
+    }
+}
+
 TEST(learner, grown_network_is_identical_across_backends_and_resumes_exactly) {
     const auto train = second_order_stream(700, 7);
     const learner_params p = conjunction_params(3);

@@ -166,6 +166,11 @@ public:
     // minimising bits/token. Returns the bits/token at the fitted beta.
     double beta() const { return beta_; }
     void set_beta(double beta);
+    // Divisive normalisation of the readout (docs/learner.md "Readout"): the softmax's
+    // sharpness is beta x (s / s_ref)^-power, s the strongest output drive of the window and
+    // s_ref its mean over the fitting stream; fit_readout() fits power with beta (0: off).
+    double readout_power() const { return gain_power_; }
+    double readout_top() const { return gain_top_; }
     // Fits both decoders on one frozen pass over `stream` (the whole state is put back):
     // beta of the scored softmax-of-drive readout, and alpha of the spike-count decoder
     // (p proportional to a token's output spikes in the prediction window plus alpha).
@@ -213,6 +218,7 @@ private:
     // The learner's own variables (everything but the engine and the parameters).
     struct own_state {
         double beta = 0.046;
+        double gain_power = 0.0, gain_top = 0.0;
         double alpha = 1.0;
         std::int64_t current = -1;
         bool predicted = false;
@@ -256,8 +262,12 @@ private:
     std::unique_ptr<engine> engine_;
     std::unique_ptr<engine_snapshot> held_;  // state before a frozen pass
     own_state held_own_;
-    double beta_ = 0.046;  // what fit_readout gives on KJV validation text (docs/learner.md)
-    double alpha_ = 1.0;   // spike-count decoder smoothing (fit_readout)
+    double beta_ = 0.046;      // what fit_readout gives on KJV validation text (docs/learner.md)
+    double alpha_ = 1.0;       // spike-count decoder smoothing (fit_readout)
+    double gain_power_ = 0.0;  // readout normalisation (readout_power(); 0: none)
+    double gain_top_ = 0.0;    // its reference strongest drive (readout_top())
+    // The factor on beta for a window whose strongest output drive is `strongest`.
+    double gain(double strongest) const;
     readout readout_ = readout::drive;
     std::vector<double> counts_;  // [vocab] output spikes of the last window's readout steps
     std::int64_t current_ = -1;   // token being presented (-1: none yet)
