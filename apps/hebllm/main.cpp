@@ -35,6 +35,7 @@ int run(int argc, char** argv) {
     hebllm::cli::add_generate_verb(app, chosen);
     hebllm::cli::add_chat_verb(app, chosen);
     hebllm::cli::add_resume_verb(app, chosen);
+    hebllm::cli::add_report_verb(app, chosen);
 
     // CLI11 would report a misspelt verb as "a subcommand is required"; name it instead.
     if (argc > 1 && argv[1][0] != '-') {

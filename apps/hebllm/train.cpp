@@ -20,6 +20,7 @@
 #include <hebllm/lang/dataset.hpp>
 #include <hebllm/lang/generate.hpp>
 #include <hebllm/lang/learner.hpp>
+#include <hebllm/lang/metrics.hpp>
 #include <hebllm/lang/predictor.hpp>
 #include <hebllm/lang/progress.hpp>
 #include <hebllm/lang/tokenizer.hpp>
@@ -47,7 +48,55 @@ struct train_options {
     std::uint64_t stop_after = 0;   // stop (and save, unfitted) after this many tokens; 0: all
     std::uint32_t sleep_every = 0;  // --set sleep_every
     split_sizes sizes;              // --train-tokens, --valid-tokens, --test-tokens
+    std::string log;                // the learning curve (CSV) to write
+    std::uint64_t log_every = 1000;
 };
+
+// The training log (--log, docs/cli.md "train"): each token is predicted before it
+// is learned (prequential, so the bits are honest), and every log_every tokens one row with the
+// interval's mean bits/token and top-1. Predicting first changes nothing: observe() runs the
+// same prediction window itself when predict() was not called (tested: same model bytes).
+struct train_log {
+    std::string path;
+    std::uint64_t every = 1000;
+    std::string text = "tokens,bits_per_token,top1\n";
+    lang::scorer interval;
+    std::vector<double> p;
+
+    void row(std::uint64_t tokens) {
+        char line[96];
+        std::snprintf(line, sizeof line, "%llu,%.6f,%.6f\n",
+                      static_cast<unsigned long long>(tokens), interval.bits(), interval.top1());
+        text += line;
+        interval = lang::scorer();
+    }
+    // Writes what there is so far (atomically, the whole file each time).
+    void write() const { lang::write_file_atomic(path, text); }
+};
+
+// lang::train with the log: tokens [first, first + stream.size()) of the training stream.
+void train_logged(lang::network_learner& net, std::span<const std::uint32_t> stream,
+                  std::uint64_t first, train_log& log, lang::progress& bar) {
+    log.p.resize(net.vocab_size());
+    for (std::size_t i = 0; i < stream.size(); ++i) {
+        const std::uint32_t t = stream[i];
+        if (t >= net.vocab_size()) {
+            throw model_error("token id " + std::to_string(t) + " out of range for " + net.name() +
+                              " (vocabulary of " + std::to_string(net.vocab_size()) + " tokens)");
+        }
+        net.predict(log.p);
+        log.interval.add(log.p, t);
+        net.observe(t, true);
+        const std::uint64_t done = first + i + 1;
+        if (done % log.every == 0) {
+            log.row(done);
+        }
+        if ((i & 255) == 255) {
+            bar.update(done);
+        }
+    }
+    bar.update(first + stream.size());
+}
 
 // Continue a run saved by --checkpoint-every or --stop-after: same split, same stream, from
 // the token where it stopped; the result is the same as one run straight through.
@@ -137,16 +186,33 @@ int run_train(const train_options& o) {
         model.tok = std::move(data.tok);
     }
     const std::uint64_t first = model.trained_tokens;
+    train_log log;
+    log.path = o.log;
+    log.every = o.log_every;
     for (std::uint64_t done = first; done < end;) {
         const std::uint64_t n = std::min<std::uint64_t>(chunk - done % chunk, end - done);
-        lang::train(net, std::span<const std::uint32_t>(stream).subspan(done, n), &bar);
+        const auto part = std::span<const std::uint32_t>(stream).subspan(done, n);
+        if (o.log.empty()) {
+            lang::train(net, part, &bar);
+        } else {
+            train_logged(net, part, done, log, bar);
+        }
         done += n;
         model.trained_tokens = done;
         if (!o.save.empty() && o.checkpoint_every != 0 && done < end) {
             save_language_model(o.save, model);
+            if (!o.log.empty()) {
+                log.write();
+            }
         }
     }
     bar.finish();
+    if (!o.log.empty()) {
+        if (log.interval.count() > 0) {
+            log.row(end);  // the last, shorter interval
+        }
+        log.write();
+    }
     if (end < stream.size()) {
         // Stopped early: save unfitted (fitting would move the network on), resume later.
         if (!o.save.empty()) {
@@ -216,6 +282,12 @@ void add_train_verb(CLI::App& app, action& chosen) {
                     "Stop after N training tokens and save without fitting (resume later)");
     cmd->add_option("--sleep-every", o->sleep_every,
                     "Sleep (replay and pruning, docs/learner.md) every N tokens");
+    cmd->add_option("--log", o->log,
+                    "Write the learning curve (CSV: tokens, prequential bits/token and top-1 "
+                    "per interval) for 'hebllm report --log'");
+    cmd->add_option("--log-every", o->log_every, "Tokens per row of --log")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
     cmd->callback([o, &chosen] { chosen = [o] { return run_train(*o); }; });
 }
 

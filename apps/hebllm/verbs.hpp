@@ -29,6 +29,7 @@ void add_eval_verb(CLI::App& app, action& chosen);      // eval.cpp
 void add_generate_verb(CLI::App& app, action& chosen);  // generate.cpp
 void add_chat_verb(CLI::App& app, action& chosen);      // chat.cpp
 void add_resume_verb(CLI::App& app, action& chosen);
+void add_report_verb(CLI::App& app, action& chosen);  // report.cpp (HTML activity report)
 
 }  // namespace hebllm::cli
 

@@ -17,6 +17,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <hebllm/build_info.hpp>
@@ -132,5 +133,65 @@ std::string format_summary_json(const run_summary& summary);
 // build_info_t), each ending in a newline.
 std::string format_build_info_text(const build_info_t& info);
 std::string format_build_info_json(const build_info_t& info);
+
+// ---- HTML activity report (`hebllm report`) ---------------------------------------------------
+
+// One row of a training log (`hebllm train --log`, docs/cli.md "train"): after
+// `tokens` training tokens, the mean prequential bits/token and top-1 of the interval that
+// ended there.
+struct learning_curve_point {
+    std::uint64_t tokens = 0;
+    double bits = 0.0;
+    double top1 = 0.0;
+};
+
+// Reads a training log: header `tokens,bits_per_token,top1`, one row per interval.
+std::vector<learning_curve_point> read_learning_curve_csv(const std::filesystem::path& csv);
+
+// What `hebllm eval --json` prints, flattened: top-level strings and numbers as (key, value)
+// and each object (one per scoring mode: "frozen", "prequential") as a row of its numbers.
+struct eval_summary {
+    std::vector<std::pair<std::string, std::string>> info;  // e.g. ("model", "m.heb")
+    struct mode_row {
+        std::string mode;
+        std::vector<std::pair<std::string, double>> values;  // ("bits", 3.2), ("top1", 0.4), ...
+    };
+    std::vector<mode_row> modes;
+};
+eval_summary read_eval_json(const std::filesystem::path& json);
+
+// A spike recording in either format (spike_format_for): a `.spk` file carries its dt; a CSV
+// file's times are converted to steps with dt_ms (a time that is not a whole number of steps
+// is a file_error).
+spike_recording read_spikes(const std::filesystem::path& path, double dt_ms);
+
+// Everything the report shows; empty parts are left out of the page (with a note).
+struct html_report_input {
+    std::string title = "hebllm activity report";
+    std::vector<std::pair<std::string, std::string>> sources;  // ("spikes", "s.spk"), ...
+    // The population layout (neuron ids in declaration order). Empty: one population "all"
+    // covering ids 0 .. the largest id in the recording.
+    std::vector<population> populations;
+    bool has_spikes = false;
+    std::string spikes_name;    // the recording's file name, for error messages
+    spike_recording recording;  // spikes sorted by (step, neuron)
+    double duration_ms = 0.0;   // 0: up to the last spike
+    bool has_weights = false;   // synapses given (a checkpoint)
+    std::vector<synapse_view> synapses;
+    std::vector<learning_curve_point> learning_curve;
+    eval_summary eval;
+    std::size_t max_raster_spikes = 20000;  // the raster draws a uniform subsample above this
+};
+
+// The report as one self-contained HTML page: inline SVG and CSS only (no scripts, fonts,
+// images or links to other files or hosts), every text from the input escaped. Plots: spike
+// raster coloured by population, binned population rates, ISI histograms with the CV of the
+// inter-spike intervals per population, weight histograms per (source -> target) population
+// pair, the learning curve and the evaluation table. A neuron id outside the populations is a
+// file_error naming spikes_name.
+std::string render_html_report(const html_report_input& input);
+
+// render_html_report() written atomically to html.
+void write_html_report(const std::filesystem::path& html, const html_report_input& input);
 
 }  // namespace hebllm
