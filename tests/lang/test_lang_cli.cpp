@@ -12,6 +12,7 @@
 #include <hebllm/engine.hpp>
 
 #include "support/cli_runner.hpp"
+#include "support/corpora.hpp"
 #include "support/files.hpp"
 
 #ifndef HEBLLM_CLI
@@ -20,30 +21,9 @@
 
 namespace {
 
-using hebllm::test::cli_result;
+using hebllm::test::synthetic_corpus;
 
-// Plain text: paragraphs (blank-line separated) are the split's units. A small grammar with
-// 20 words, so the next word is partly predictable.
-std::string synthetic_corpus(unsigned salt) {
-    const char* const subjects[] = {"the king", "a man", "the people", "his son", "the lord"};
-    const char* const verbs[] = {"went", "spake", "came", "sat", "stood"};
-    const char* const places[] = {"unto the city", "into the house", "by the river",
-                                  "upon the hill"};
-    std::string text;
-    unsigned x = 12345 + salt;
-    const auto next = [&x](unsigned n) {
-        x = x * 1103515245u + 12345u;
-        return (x >> 16) % n;
-    };
-    for (int paragraph = 0; paragraph < 400; ++paragraph) {
-        for (int sentence = 0; sentence < 12; ++sentence) {
-            text += std::string(subjects[next(5)]) + " " + verbs[next(5)] + " " + places[next(4)] +
-                    (next(3) == 0 ? ", and " : ". ");
-        }
-        text += "\n\n";
-    }
-    return text;
-}
+using hebllm::test::cli_result;
 
 class lang_cli : public hebllm::test::temp_dir_test {
 protected:

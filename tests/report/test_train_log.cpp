@@ -6,8 +6,6 @@
 // differs from run to run, logged or not).
 
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -17,38 +15,13 @@
 #include <hebllm/engine.hpp>
 
 #include "support/cli_runner.hpp"
+#include "support/corpora.hpp"
 #include "support/files.hpp"
 
 namespace {
 
-// The corpus of tests/lang/test_lang_cli.cpp: a 20-word grammar, partly predictable.
-std::string synthetic_corpus() {
-    const char* const subjects[] = {"the king", "a man", "the people", "his son", "the lord"};
-    const char* const verbs[] = {"went", "spake", "came", "sat", "stood"};
-    const char* const places[] = {"unto the city", "into the house", "by the river",
-                                  "upon the hill"};
-    std::string text;
-    unsigned x = 12345;
-    const auto next = [&x](unsigned n) {
-        x = x * 1103515245u + 12345u;
-        return (x >> 16) % n;
-    };
-    for (int paragraph = 0; paragraph < 400; ++paragraph) {
-        for (int sentence = 0; sentence < 12; ++sentence) {
-            text += std::string(subjects[next(5)]) + " " + verbs[next(5)] + " " + places[next(4)] +
-                    (next(3) == 0 ? ", and " : ". ");
-        }
-        text += "\n\n";
-    }
-    return text;
-}
-
-std::string slurp(const std::filesystem::path& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::ostringstream s;
-    s << in.rdbuf();
-    return s.str();
-}
+using hebllm::test::slurp;
+using hebllm::test::synthetic_corpus;
 
 class train_log : public hebllm::test::temp_dir_test {
 protected:
